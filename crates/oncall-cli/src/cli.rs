@@ -1,0 +1,144 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// oncall-desk: acknowledge, note and resolve incidents; the PSA stays in sync.
+#[derive(Debug, Parser)]
+#[command(name = "oncall", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The database file (default: the per-user data directory).
+    #[arg(long, env = "ONCALL_DB", global = true)]
+    pub db: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage tenants (client organisations).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Raise, list and show incidents.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Acknowledge an incident (creates its PSA ticket when a PSA is configured).
+    Ack {
+        /// The incident id.
+        id: i64,
+        /// The acknowledging technician.
+        #[arg(long)]
+        tech: String,
+    },
+    /// Add a note to an incident (synced to the PSA ticket if written after acknowledgement).
+    Note {
+        /// The incident id.
+        id: i64,
+        /// Who wrote it.
+        #[arg(long)]
+        author: String,
+        /// The note's text, or `-` to read it from standard input.
+        text: String,
+    },
+    /// Resolve an incident (the PSA ticket becomes Completed).
+    Resolve {
+        /// The incident id.
+        id: i64,
+        /// The resolving technician.
+        #[arg(long)]
+        tech: String,
+        /// The resolution summary sent to the PSA.
+        #[arg(long)]
+        summary: Option<String>,
+    },
+    /// Link an existing PSA ticket to an incident by hand (earlier notes are not sent).
+    Link {
+        /// The incident id.
+        id: i64,
+        /// The PSA ticket id.
+        psa_ticket_id: String,
+    },
+}
+
+/// `oncall tenant ...`
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Add a tenant.
+    Add {
+        /// The tenant id, as the PSA knows it.
+        tenant_id: String,
+        /// The organisation id the PSA maps to the company.
+        #[arg(long)]
+        org_id: String,
+        /// The client company's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tenants.
+    List,
+}
+
+/// `oncall incident ...`
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Raise a new incident; prints its id.
+    New(Box<NewIncidentArgs>),
+    /// List incidents, newest first.
+    List {
+        /// Only incidents in this state (new, acknowledged, resolved).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only incidents of this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Show one incident with its notes and PSA sync state.
+    Show {
+        /// The incident id.
+        id: i64,
+    },
+}
+
+/// The fields of a new incident.
+#[derive(Debug, Args)]
+pub struct NewIncidentArgs {
+    /// The tenant it belongs to.
+    #[arg(long)]
+    pub tenant: String,
+    /// A one-line title.
+    #[arg(long)]
+    pub title: String,
+    /// critical, high, medium or low.
+    #[arg(long)]
+    pub severity: String,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Where the alert came from.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The triggering product (RMM, Defend, ...).
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Defend: the device's name.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Defend: the device's hostname.
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Defend: the MITRE technique id, e.g. T1059.001.
+    #[arg(long)]
+    pub mitre_id: Option<String>,
+    /// Defend: the MITRE technique name.
+    #[arg(long)]
+    pub mitre_name: Option<String>,
+    /// Defend: the recommended action.
+    #[arg(long)]
+    pub action: Option<String>,
+}

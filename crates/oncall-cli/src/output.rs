@@ -1,0 +1,137 @@
+//! Printing results: JSON for scripts, short text for people.
+
+use std::io::Write;
+
+use anyhow::Result;
+use oncall_core::{
+    domain::{Incident, OutboxState},
+    service::IncidentDetail,
+    store::OutboxItem,
+};
+use serde::Serialize;
+
+/// Where and how results are printed.
+pub struct Out {
+    json: bool,
+}
+
+impl Out {
+    /// Prints JSON when `json`, text otherwise.
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// Prints `value` as JSON, or the text `human` makes of it.
+    /// A closed pipe (`oncall ... | head`) is not an error: the reader had enough.
+    pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<()> {
+        let text = if self.json {
+            serde_json::to_string_pretty(value)?
+        } else {
+            human()
+        };
+        match writeln!(std::io::stdout().lock(), "{text}") {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => Ok(other?),
+        }
+    }
+}
+
+/// One line per incident, for lists.
+pub fn incident_line(i: &Incident) -> String {
+    format!(
+        "{:>5}  {:<8}  {:<12}  {:<12}  {}{}",
+        i.id,
+        i.severity,
+        i.status,
+        i.tenant_id,
+        i.title,
+        i.psa_ticket_id
+            .as_ref()
+            .map(|t| format!("  [PSA {t}]"))
+            .unwrap_or_default()
+    )
+}
+
+/// The full text view of one incident.
+pub fn incident_text(d: &IncidentDetail) -> String {
+    let i = &d.incident;
+    let mut out = vec![
+        format!("Incident {}: {}", i.id, i.title),
+        format!("  tenant:   {}", i.tenant_id),
+        format!("  severity: {} (PSA {})", i.severity, i.severity.priority()),
+        format!("  status:   {}", i.status),
+        format!("  created:  {}", i.created_at),
+    ];
+    if let (Some(at), Some(by)) = (&i.acknowledged_at, &i.acknowledged_by) {
+        out.push(format!("  acknowledged: {at} by {by}"));
+    }
+    if let (Some(at), Some(by)) = (&i.resolved_at, &i.resolved_by) {
+        out.push(format!("  resolved: {at} by {by}"));
+    }
+    if let Some(s) = &i.resolution_summary {
+        out.push(format!("  summary:  {s}"));
+    }
+    out.push(format!(
+        "  PSA ticket: {}",
+        match (&i.psa_ticket_id, i.syncs_to_psa) {
+            (Some(t), _) => t.clone(),
+            (None, true) => "being created".into(),
+            (None, false) => "none".into(),
+        }
+    ));
+    if !i.description.is_empty() {
+        out.push(String::new());
+        out.push(i.description.clone());
+    }
+    if !d.notes.is_empty() {
+        out.push(String::new());
+        out.push("Notes:".into());
+        for n in &d.notes {
+            let sync = match (&n.psa_note_id, n.after_ack) {
+                (Some(p), _) => format!("in PSA as {p}"),
+                (None, false) => "local only (before acknowledgement)".into(),
+                (None, true) => "not in the PSA yet".into(),
+            };
+            out.push(format!("  [{}] {} ({sync}):", n.created_at, n.author));
+            out.extend(n.body.lines().map(|l| format!("    {l}")));
+        }
+    }
+    let open: Vec<&OutboxItem> = d
+        .outbox
+        .iter()
+        .filter(|o| matches!(o.state, OutboxState::Pending | OutboxState::Failed))
+        .collect();
+    if !open.is_empty() {
+        out.push(String::new());
+        out.push("Waiting for the PSA:".into());
+        out.extend(open.iter().map(|o| format!("  {}", queued_text(o))));
+    }
+    out.join("\n")
+}
+
+/// What happened to a queued PSA write, in a sentence.
+pub fn queued_text(item: &OutboxItem) -> String {
+    let what = match item.kind {
+        oncall_core::domain::PsaWriteKind::CreateTicket => "PSA ticket creation",
+        oncall_core::domain::PsaWriteKind::AddNote => "PSA note",
+        oncall_core::domain::PsaWriteKind::Resolve => "PSA resolution",
+    };
+    match item.state {
+        OutboxState::Pending => match &item.last_error {
+            Some(e) => format!("{what} queued, will retry (last attempt: {e})"),
+            None => format!("{what} queued."),
+        },
+        OutboxState::Failed => format!(
+            "{what} FAILED: {} (fix the cause, then `oncall sync --retry`)",
+            item.last_error.as_deref().unwrap_or("no reason given")
+        ),
+        OutboxState::Done => format!(
+            "{what} sent{}",
+            item.outcome
+                .as_ref()
+                .map(|o| format!(": {o}"))
+                .unwrap_or_default()
+        ),
+        OutboxState::Cancelled => format!("{what} cancelled"),
+    }
+}

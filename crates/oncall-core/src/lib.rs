@@ -1,0 +1,11 @@
+//! oncall-desk's core: the incident domain, the SQLite store with its outbox, and the service
+//! that every front end (the `oncall` CLI, the desktop app) calls for each user action.
+
+pub mod clock;
+pub mod domain;
+pub mod paths;
+pub mod service;
+pub mod store;
+
+pub use clock::{Clock, SystemClock};
+pub use service::{Desk, DeskError};

@@ -1,0 +1,201 @@
+//! The user actions, one transaction each: what the CLI and the desktop app both call.
+
+use std::{path::Path, sync::Arc};
+
+use serde::Serialize;
+
+use crate::{
+    Clock,
+    domain::{
+        DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, validate_note,
+    },
+    store::{IncidentFilter, OutboxItem, Store, StoreError},
+};
+
+/// Why a user action failed; nothing was changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// The input or the action broke a domain rule.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The database refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The result of an action together with the PSA write it queued, if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct Acted<T> {
+    /// What the action produced.
+    #[serde(flatten)]
+    pub value: T,
+    /// The PSA write queued in the same transaction.
+    pub queued: Option<OutboxItem>,
+}
+
+/// An incident with its notes and the state of its PSA writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentDetail {
+    /// The incident.
+    #[serde(flatten)]
+    pub incident: Incident,
+    /// Its notes, oldest first.
+    pub notes: Vec<Note>,
+    /// Its PSA writes, in order, with their delivery state.
+    pub outbox: Vec<OutboxItem>,
+}
+
+/// A technician's desk: the local database, the clock, and whether a PSA is configured.
+pub struct Desk {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    psa_configured: bool,
+}
+
+impl Desk {
+    /// Opens the database at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, DeskError> {
+        Ok(Self {
+            store: Store::open(path)?,
+            clock,
+            psa_configured: false,
+        })
+    }
+
+    /// Says whether a PSA is configured: without one, acknowledging queues no ticket.
+    pub fn with_psa_configured(mut self, configured: bool) -> Self {
+        self.psa_configured = configured;
+        self
+    }
+
+    /// The database, for the sync engine.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Adds a tenant.
+    pub fn add_tenant(
+        &mut self,
+        id: &str,
+        org_id: &str,
+        company: &str,
+    ) -> Result<Tenant, DeskError> {
+        let tenant = Tenant::new(id, org_id, company)?;
+        let now = self.clock.now();
+        self.store
+            .write(|tx| tx.insert_tenant(&tenant, now).map_err(DeskError::from))?;
+        Ok(tenant)
+    }
+
+    /// Every tenant.
+    pub fn tenants(&mut self) -> Result<Vec<Tenant>, DeskError> {
+        self.store.read(|tx| tx.tenants().map_err(DeskError::from))
+    }
+
+    /// Raises a new incident.
+    pub fn new_incident(&mut self, new: &NewIncident) -> Result<Incident, DeskError> {
+        let valid = new.validate()?;
+        let now = self.clock.now();
+        self.store
+            .write(|tx| tx.insert_incident(&valid, now).map_err(DeskError::from))
+    }
+
+    /// The incidents matching `filter`, newest first.
+    pub fn incidents(&mut self, filter: &IncidentFilter) -> Result<Vec<Incident>, DeskError> {
+        self.store
+            .read(|tx| tx.incidents(filter).map_err(DeskError::from))
+    }
+
+    /// One incident with its notes and PSA writes.
+    pub fn incident(&mut self, id: IncidentId) -> Result<IncidentDetail, DeskError> {
+        self.store.read(|tx| {
+            Ok(IncidentDetail {
+                incident: tx.incident(id)?,
+                notes: tx.notes(id)?,
+                outbox: tx.outbox(id)?,
+            })
+        })
+    }
+
+    /// Acknowledges an incident; with a PSA configured, queues its ticket in the same transaction.
+    pub fn acknowledge(
+        &mut self,
+        id: IncidentId,
+        tech: &str,
+    ) -> Result<Acted<Incident>, DeskError> {
+        let now = self.clock.now();
+        let psa = self.psa_configured;
+        self.store.write(|tx| {
+            let mut incident = tx.incident(id)?;
+            incident.acknowledge(tech, now, psa)?;
+            tx.update_incident(&incident)?;
+            let tenant = tx.tenant(&incident.tenant_id)?;
+            let queued = PsaWrite::on_acknowledge(&incident, &tenant)
+                .map(|w| tx.enqueue(id, None, &w, now))
+                .transpose()?;
+            Ok(Acted {
+                value: incident,
+                queued,
+            })
+        })
+    }
+
+    /// Adds a note; written after acknowledgement of a synced incident, it is queued for the
+    /// PSA ticket in the same transaction. Durable when this returns.
+    pub fn add_note(
+        &mut self,
+        id: IncidentId,
+        author: &str,
+        body: &str,
+    ) -> Result<Acted<Note>, DeskError> {
+        let (author, body) = validate_note(author, body)?;
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let incident = tx.incident(id)?;
+            let note = tx.insert_note(&incident, &author, &body, now)?;
+            let queued = PsaWrite::on_note(&incident, &note)
+                .map(|w| tx.enqueue(id, Some(note.id), &w, now))
+                .transpose()?;
+            Ok(Acted {
+                value: note,
+                queued,
+            })
+        })
+    }
+
+    /// Resolves an incident; for a synced incident the resolution is queued in the same
+    /// transaction.
+    pub fn resolve(
+        &mut self,
+        id: IncidentId,
+        tech: &str,
+        summary: Option<&str>,
+    ) -> Result<Acted<Incident>, DeskError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut incident = tx.incident(id)?;
+            incident.resolve(tech, summary, now)?;
+            tx.update_incident(&incident)?;
+            let queued = PsaWrite::on_resolve(&incident)
+                .map(|w| tx.enqueue(id, None, &w, now))
+                .transpose()?;
+            Ok(Acted {
+                value: incident,
+                queued,
+            })
+        })
+    }
+
+    /// Links an existing PSA ticket by hand. Later notes and the resolution sync to it; earlier
+    /// notes are not sent, and a ticket creation still waiting is cancelled.
+    pub fn link(&mut self, id: IncidentId, ticket_id: &str) -> Result<Incident, DeskError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut incident = tx.incident(id)?;
+            incident.link(ticket_id)?;
+            tx.update_incident(&incident)?;
+            tx.cancel_ticket_creation(id, now)?;
+            Ok(incident)
+        })
+    }
+}

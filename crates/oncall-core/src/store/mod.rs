@@ -1,0 +1,91 @@
+//! The local SQLite file: one per user, WAL, foreign keys, versioned migrations. Each user action
+//! is one transaction together with the outbox rows the PSA must later receive.
+
+mod error;
+mod incidents;
+mod notes;
+mod open;
+mod outbox;
+mod tenants;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, TransactionBehavior};
+
+pub use error::StoreError;
+pub use incidents::IncidentFilter;
+pub use outbox::OutboxItem;
+
+/// The schema versions, in order; `PRAGMA user_version` holds how many are applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// An open oncall-desk database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction: everything done through it commits together or not at all.
+pub struct Tx<'a>(rusqlite::Transaction<'a>);
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, refusing a file that is not ours, is
+    /// damaged, or was written by a newer version, without changing it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        open::open(path).map(|conn| Self {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one immediate write transaction, committed only if `f` succeeds.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let tx = Tx(tx);
+        let value = f(&tx)?;
+        tx.0.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction, so that what it reads is consistent.
+    pub fn read<T, E>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(StoreError::from)?;
+        f(&Tx(tx))
+    }
+}
+
+/// Reads column `idx` as text and parses it, reporting a value that does not parse as damage.
+fn parse_col<T, E>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> rusqlite::Result<T>
+where
+    E: std::fmt::Display,
+{
+    let text: String = row.get(idx)?;
+    parse(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("{e} (column {idx})").into(),
+        )
+    })
+}

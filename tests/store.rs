@@ -1,0 +1,247 @@
+//! The database as a user meets it through `oncall`: bad input, two processes at once, files
+//! that are not ours or are from a newer version.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use oncall_e2e::Desk;
+
+fn note_count(desk: &Desk, id: &str) -> usize {
+    desk.json(&["incident", "show", id])["notes"]
+        .as_array()
+        .expect("notes")
+        .len()
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_writes_nothing() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Printer on fire", "low");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "incident",
+                "new",
+                "--tenant",
+                "acme",
+                "--title",
+                "  ",
+                "--severity",
+                "low",
+            ],
+            "title must not be empty",
+        ),
+        (
+            &[
+                "incident",
+                "new",
+                "--tenant",
+                "acme",
+                "--title",
+                "x",
+                "--severity",
+                "sev1",
+            ],
+            "unknown severity 'sev1'",
+        ),
+        (
+            &[
+                "incident",
+                "new",
+                "--tenant",
+                "nobody",
+                "--title",
+                "x",
+                "--severity",
+                "low",
+            ],
+            "unknown tenant 'nobody'",
+        ),
+        (
+            &["tenant", "add", "acme", "--org-id", "1", "--name", "Again"],
+            "tenant 'acme' already exists",
+        ),
+        (
+            &["tenant", "add", "bad id", "--org-id", "1", "--name", "X"],
+            "may only use letters",
+        ),
+        (
+            &["note", &id, "--author", "Dana", " "],
+            "note must not be empty",
+        ),
+        (
+            &["note", &id, "--author", "", "text"],
+            "author must not be empty",
+        ),
+        (
+            &["note", "999", "--author", "Dana", "text"],
+            "no incident 999",
+        ),
+        (&["resolve", &id, "--tech", "Dana"], "not acknowledged yet"),
+    ];
+    for (args, want) in cases {
+        let run = desk.run(args);
+        assert!(!run.ok, "{args:?} should fail");
+        assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    assert_eq!(
+        desk.json(&["incident", "list"]).as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(note_count(&desk, &id), 0);
+}
+
+#[test]
+fn a_megabyte_note_is_refused_whole_and_a_nul_byte_is_refused() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Big logs", "low");
+    let mut child = desk
+        .command(&["note", &id, "--author", "Dana", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let big = "log line\n".repeat(1024 * 1024 / 9 + 1);
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(big.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note is 1048581 bytes long; the limit is 65536 bytes"),
+        "{err}"
+    );
+
+    let nul = desk.run(&["note", &id, "--author", "Dana", "a\u{1}b"]);
+    assert!(
+        !nul.ok && nul.stderr.contains("control character"),
+        "{}",
+        nul.stderr
+    );
+    assert_eq!(note_count(&desk, &id), 0);
+}
+
+#[test]
+fn odd_unicode_and_a_note_at_the_limit_are_stored_intact() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Ünïcödé 🔥 title", "low");
+    let odd = "RTL \u{202e}txet\u{202c} emoji 👩‍💻 e\u{301} 漢字\r\n\tindent  trailing  ";
+    desk.json(&["note", &id, "--author", "Zoë", odd]);
+    let max = "é".repeat(65536 / 2);
+    desk.json(&["note", &id, "--author", "Zoë", &max]);
+    let shown = desk.json(&["incident", "show", &id]);
+    assert_eq!(shown["title"], "Ünïcödé 🔥 title");
+    assert_eq!(shown["notes"][0]["body"], odd);
+    assert_eq!(shown["notes"][0]["author"], "Zoë");
+    assert_eq!(shown["notes"][1]["body"], max.as_str());
+}
+
+#[test]
+fn two_processes_writing_at_once_lose_nothing() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Busy", "low");
+    let writers: Vec<_> = ["A", "B"]
+        .into_iter()
+        .map(|who| {
+            let script = format!(
+                "for i in $(seq 1 40); do \"$0\" note {id} --author {who} \"note $i\" >/dev/null || exit 1; done"
+            );
+            // `$0` is the oncall binary: each note is its own process.
+            std::process::Command::new("sh")
+                .args(["-c", &script])
+                .arg(oncall_e2e::oncall_bin())
+                .env("ONCALL_DB", desk.db())
+                .spawn()
+                .expect("spawn writer")
+        })
+        .collect();
+    for mut w in writers {
+        assert!(w.wait().expect("wait").success());
+    }
+    let shown = desk.json(&["incident", "show", &id]);
+    let notes = shown["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 80);
+    for who in ["A", "B"] {
+        let bodies: Vec<_> = notes
+            .iter()
+            .filter(|n| n["author"] == who)
+            .map(|n| n["body"].as_str().expect("body").to_owned())
+            .collect();
+        let want: Vec<_> = (1..=40).map(|i| format!("note {i}")).collect();
+        assert_eq!(bodies, want, "{who}'s notes in the order written");
+    }
+}
+
+#[test]
+fn data_survives_reopening() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Persisted", "high");
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    let shown = desk.json(&["incident", "show", &id]);
+    assert_eq!(shown["status"], "acknowledged");
+    assert_eq!(shown["title"], "Persisted");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    {
+        let conn = rusqlite::Connection::open(desk.db()).expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("bump");
+        conn.pragma_update(None, "journal_mode", "delete")
+            .expect("checkpoint");
+    }
+    let before = std::fs::read(desk.db()).expect("read");
+    let run = desk.run(&["tenant", "list"]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("written by a newer oncall-desk (schema 99"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(desk.db()).expect("read"), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_or_not_ours_is_refused_and_left_unchanged() {
+    let desk = Desk::new();
+    let garbage = b"this is a text file, not SQLite\n".repeat(200);
+    std::fs::write(desk.db(), &garbage).expect("write");
+    let run = desk.run(&["tenant", "list"]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("not an oncall-desk database or is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(desk.db()).expect("read"), garbage);
+
+    std::fs::remove_file(desk.db()).expect("rm");
+    {
+        let conn = rusqlite::Connection::open(desk.db()).expect("open");
+        conn.execute_batch("CREATE TABLE songs (title TEXT)")
+            .expect("create");
+    }
+    let before = std::fs::read(desk.db()).expect("read");
+    let run = desk.run(&["tenant", "list"]);
+    assert!(
+        run.stderr.contains("belongs to another program"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(desk.db()).expect("read"), before);
+}

@@ -1,0 +1,151 @@
+//! Helpers for the end-to-end tests: the real `oncall` binary on a real SQLite file.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    sync::OnceLock,
+};
+
+use serde_json::Value;
+
+/// The `oncall` binary, built once per test process so it is never stale.
+pub fn oncall_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| cargo_bin("oncall-cli", "oncall"))
+}
+
+/// Builds `bin` of `package` with the cargo running these tests and returns its path.
+pub fn cargo_bin(package: &str, bin: &str) -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--package", package, "--bin", bin])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building {bin} failed");
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test> → target/<profile>/<bin>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory");
+    dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A technician's environment: a fresh database file in a temporary directory, no PSA.
+pub struct Desk {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// What a finished `oncall` run printed.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status was 0.
+    pub ok: bool,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Self {
+        Self {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Standard output parsed as JSON; panics with both streams when the run failed.
+    pub fn json(&self) -> Value {
+        assert!(self.ok, "oncall failed: {}", self.stderr);
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Desk {
+    /// A new, empty desk.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
+        }
+    }
+
+    /// Sets an environment variable for every later run.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The database file.
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("oncall.sqlite3")
+    }
+
+    /// The temporary directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A command for `oncall ARGS` on this desk's database, without a PSA unless configured.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(oncall_bin());
+        cmd.args(args)
+            .env("ONCALL_DB", self.db())
+            .env_remove("PSA_API_URL")
+            .env_remove("PSA_SERVICE_KEY")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    /// Runs `oncall ARGS`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("oncall runs"))
+    }
+
+    /// Runs `oncall ARGS --json` and parses its output; panics if it failed.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        self.run(&args).json()
+    }
+
+    /// Adds tenant `id` with org `org-<id>` and company `<ID> Corp`.
+    pub fn tenant(&self, id: &str) {
+        let company = format!("{} Corp", id.to_uppercase());
+        let org = format!("org-{id}");
+        self.json(&["tenant", "add", id, "--org-id", &org, "--name", &company]);
+    }
+
+    /// Raises an incident and returns its id.
+    pub fn incident(&self, tenant: &str, title: &str, severity: &str) -> String {
+        let v = self.json(&[
+            "incident",
+            "new",
+            "--tenant",
+            tenant,
+            "--title",
+            title,
+            "--severity",
+            severity,
+        ]);
+        v["id"].to_string()
+    }
+
+    /// The kinds of the incident's outbox items, in order.
+    pub fn outbox_kinds(&self, id: &str) -> Vec<String> {
+        self.json(&["incident", "show", id])["outbox"]
+            .as_array()
+            .expect("outbox array")
+            .iter()
+            .map(|o| o["kind"].as_str().expect("kind").to_owned())
+            .collect()
+    }
+}
