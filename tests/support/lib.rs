@@ -1,4 +1,9 @@
-//! Helpers for the end-to-end tests: the real `oncall` binary on a real SQLite file.
+//! Helpers for the end-to-end tests: the real `oncall` binary on a real SQLite file, and
+//! psa-sim over loopback.
+
+mod sim;
+
+pub use sim::{KEY, Sim};
 
 use std::{
     path::{Path, PathBuf},
@@ -76,6 +81,12 @@ impl Desk {
             dir: tempfile::tempdir().expect("temp dir"),
             env: Vec::new(),
         }
+    }
+
+    /// Points every later run at `sim` with the right key.
+    pub fn psa(self, sim: &Sim) -> Self {
+        self.env("PSA_API_URL", &sim.url())
+            .env("PSA_SERVICE_KEY", KEY)
     }
 
     /// Sets an environment variable for every later run.

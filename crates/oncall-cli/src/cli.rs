@@ -14,6 +14,9 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Only save locally: leave PSA writes queued for `oncall sync` instead of sending them now.
+    #[arg(long, global = true)]
+    pub no_sync: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -57,6 +60,11 @@ pub enum Command {
         #[arg(long)]
         summary: Option<String>,
     },
+    /// Deliver queued PSA writes (once, or continuously with --watch).
+    Sync(SyncArgs),
+    /// Check the PSA connection.
+    #[command(subcommand)]
+    Psa(PsaCommand),
     /// Link an existing PSA ticket to an incident by hand (earlier notes are not sent).
     Link {
         /// The incident id.
@@ -141,4 +149,34 @@ pub struct NewIncidentArgs {
     /// Defend: the recommended action.
     #[arg(long)]
     pub action: Option<String>,
+}
+
+/// `oncall sync`
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep running, delivering writes as they are queued, until stopped (Ctrl-C).
+    #[arg(long)]
+    pub watch: bool,
+    /// First put writes the PSA refused back in the queue (after fixing the cause).
+    #[arg(long)]
+    pub retry: bool,
+    /// Give up after this many seconds, leaving the rest queued (default: 120; none with --watch).
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// How many incidents to deliver at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// The first retry's wait in milliseconds (later ones double).
+    #[arg(long, default_value_t = 500)]
+    pub backoff_ms: u64,
+    /// The longest wait between retries of one write, in milliseconds.
+    #[arg(long, default_value_t = 300_000)]
+    pub max_backoff_ms: u64,
+}
+
+/// `oncall psa ...`
+#[derive(Debug, Subcommand)]
+pub enum PsaCommand {
+    /// Call the PSA's health endpoint and explain the answer.
+    Check,
 }

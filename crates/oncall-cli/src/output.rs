@@ -118,7 +118,9 @@ pub fn queued_text(item: &OutboxItem) -> String {
     };
     match item.state {
         OutboxState::Pending => match &item.last_error {
-            Some(e) => format!("{what} queued, will retry (last attempt: {e})"),
+            Some(e) => format!(
+                "{what} queued: {e}. It is sent by `oncall sync` once the PSA is reachable."
+            ),
             None => format!("{what} queued."),
         },
         OutboxState::Failed => format!(

@@ -4,8 +4,11 @@
 pub mod clock;
 pub mod domain;
 pub mod paths;
+pub mod psa;
+pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, SystemClock};
 pub use service::{Desk, DeskError};

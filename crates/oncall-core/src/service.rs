@@ -68,9 +68,9 @@ impl Desk {
         self
     }
 
-    /// The database, for the sync engine.
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    /// The database file.
+    pub fn db_path(&self) -> &Path {
+        self.store.path()
     }
 
     /// Adds a tenant.

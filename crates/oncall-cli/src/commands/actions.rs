@@ -1,73 +1,127 @@
-//! The incident actions: acknowledge, note, resolve, link.
+//! The incident actions: acknowledge, note, resolve, link. Each is saved first, then its PSA
+//! writes are sent right away when a PSA is configured (bounded wait; the rest stays queued).
 
 use std::io::Read;
 
 use anyhow::{Context, Result};
-use oncall_core::{Desk, domain::IncidentId};
+use oncall_core::{
+    Desk,
+    domain::{IncidentId, Note},
+    service::IncidentDetail,
+    store::OutboxItem,
+    sync::SyncReport,
+};
+use serde::Serialize;
 
+use super::psa;
 use crate::output::{Out, queued_text};
 
-pub fn ack(desk: &mut Desk, out: &Out, id: i64, tech: &str) -> Result<()> {
-    let acted = desk.acknowledge(IncidentId(id), tech)?;
-    out.print(&acted, || {
-        let psa = match &acted.queued {
-            Some(item) => queued_text(item),
-            None => "PSA not configured (PSA_API_URL / PSA_SERVICE_KEY unset): no PSA ticket was \
-                     created; link one by hand with `oncall link`."
-                .to_owned(),
-        };
-        format!("Acknowledged incident {id} as {tech}.\n{psa}")
-    })
+/// What an action prints with `--json`: the incident as it now stands.
+#[derive(Serialize)]
+struct ActionOutput {
+    #[serde(flatten)]
+    incident: IncidentDetail,
+    /// The note just added, for `oncall note`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<Note>,
+    /// What was sent to the PSA right away.
+    sync: Option<SyncReport>,
 }
 
-pub fn note(desk: &mut Desk, out: &Out, id: i64, author: &str, text: &str) -> Result<()> {
-    let body = if text == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read the note from standard input")?;
-        String::from_utf8(bytes).context("the note on standard input is not valid UTF-8")?
-    } else {
-        text.to_owned()
-    };
-    let acted = desk.add_note(IncidentId(id), author, &body)?;
-    out.print(&acted, || {
-        let psa = match &acted.queued {
-            Some(item) => queued_text(item),
-            None if acted.value.after_ack => {
-                "Kept locally: this incident has no PSA ticket.".into()
+/// The context every action needs.
+pub struct Actions<'a> {
+    /// The technician's desk.
+    pub desk: &'a mut Desk,
+    /// Where results go.
+    pub out: &'a Out,
+    /// Whether to send PSA writes right away.
+    pub sync: bool,
+}
+
+impl Actions<'_> {
+    pub fn ack(&mut self, id: i64, tech: &str) -> Result<()> {
+        let acted = self.desk.acknowledge(IncidentId(id), tech)?;
+        let headline = format!("Acknowledged incident {id} as {}.", tech.trim());
+        let unconfigured = "PSA not configured (PSA_API_URL / PSA_SERVICE_KEY unset): no PSA \
+                            ticket was created; link one by hand with `oncall link`.";
+        self.finish(IncidentId(id), acted.queued, None, headline, unconfigured)
+    }
+
+    pub fn note(&mut self, id: i64, author: &str, text: &str) -> Result<()> {
+        let body = if text == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read the note from standard input")?;
+            String::from_utf8(bytes).context("the note on standard input is not valid UTF-8")?
+        } else {
+            text.to_owned()
+        };
+        let acted = self.desk.add_note(IncidentId(id), author, &body)?;
+        let headline = format!("Added note {} to incident {id}.", acted.value.id);
+        let local = if acted.value.after_ack {
+            "Kept locally: this incident has no PSA ticket."
+        } else {
+            "Kept locally: notes written before acknowledgement are not sent to the PSA."
+        };
+        let note = acted.value;
+        self.finish(IncidentId(id), acted.queued, Some(note), headline, local)
+    }
+
+    pub fn resolve(&mut self, id: i64, tech: &str, summary: Option<&str>) -> Result<()> {
+        let acted = self.desk.resolve(IncidentId(id), tech, summary)?;
+        let headline = format!("Resolved incident {id} as {}.", tech.trim());
+        let local = "Kept locally: this incident has no PSA ticket.";
+        self.finish(IncidentId(id), acted.queued, None, headline, local)
+    }
+
+    pub fn link(&mut self, id: i64, ticket: &str) -> Result<()> {
+        self.desk.link(IncidentId(id), ticket)?;
+        let headline = format!(
+            "Linked incident {id} to PSA ticket {}. Later notes and the resolution will sync to \
+             it; earlier notes are not sent.",
+            ticket.trim()
+        );
+        self.finish(IncidentId(id), None, None, headline, "")
+    }
+
+    /// Sends what the action queued (unless told not to), then prints the incident as it now
+    /// stands and what became of the queued write.
+    fn finish(
+        &mut self,
+        id: IncidentId,
+        queued: Option<OutboxItem>,
+        note: Option<Note>,
+        headline: String,
+        local: &str,
+    ) -> Result<()> {
+        let sync = match &queued {
+            Some(_) if self.sync => psa::deliver_now(self.desk.db_path(), id)?,
+            _ => None,
+        };
+        let incident = self.desk.incident(id)?;
+        let psa_line = match &queued {
+            Some(q) => {
+                let now = incident.outbox.iter().find(|o| o.id == q.id).unwrap_or(q);
+                let mut line = queued_text(now);
+                if let Some(why) = sync.as_ref().and_then(|s| s.stopped.as_ref()) {
+                    line.push_str(&format!("\n{why}"));
+                }
+                line
             }
-            None => {
-                "Kept locally: notes written before acknowledgement are not sent to the PSA.".into()
-            }
+            None => local.to_owned(),
         };
-        format!("Added note {} to incident {id}.\n{psa}", acted.value.id)
-    })
-}
-
-pub fn resolve(
-    desk: &mut Desk,
-    out: &Out,
-    id: i64,
-    tech: &str,
-    summary: Option<&str>,
-) -> Result<()> {
-    let acted = desk.resolve(IncidentId(id), tech, summary)?;
-    out.print(&acted, || {
-        let psa = match &acted.queued {
-            Some(item) => queued_text(item),
-            None => "Kept locally: this incident has no PSA ticket.".into(),
+        let output = ActionOutput {
+            incident,
+            note,
+            sync,
         };
-        format!("Resolved incident {id} as {tech}.\n{psa}")
-    })
-}
-
-pub fn link(desk: &mut Desk, out: &Out, id: i64, ticket: &str) -> Result<()> {
-    let incident = desk.link(IncidentId(id), ticket)?;
-    out.print(&incident, || {
-        format!(
-            "Linked incident {id} to PSA ticket {ticket}. Later notes and the resolution will sync \
-             to it; earlier notes are not sent."
-        )
-    })
+        self.out.print(&output, || {
+            [headline, psa_line]
+                .into_iter()
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
 }

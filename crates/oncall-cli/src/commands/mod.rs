@@ -2,6 +2,7 @@
 
 mod actions;
 mod incident;
+mod psa;
 mod tenant;
 
 use std::sync::Arc;
@@ -10,23 +11,31 @@ use anyhow::{Context, Result};
 use oncall_core::{Desk, SystemClock, paths};
 
 use crate::{
-    cli::{Cli, Command},
+    cli::{Cli, Command, PsaCommand},
     output::Out,
 };
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let out = Out::new(cli.json);
+    if let Command::Psa(PsaCommand::Check) = cli.command {
+        return psa::check(&out);
+    }
     let mut desk = open_desk(&cli)?;
+    let mut act = actions::Actions {
+        desk: &mut desk,
+        out: &out,
+        sync: !cli.no_sync,
+    };
     match cli.command {
-        Command::Tenant(cmd) => tenant::run(&mut desk, &out, cmd),
-        Command::Incident(cmd) => incident::run(&mut desk, &out, cmd),
-        Command::Ack { id, tech } => actions::ack(&mut desk, &out, id, &tech),
-        Command::Note { id, author, text } => actions::note(&mut desk, &out, id, &author, &text),
-        Command::Resolve { id, tech, summary } => {
-            actions::resolve(&mut desk, &out, id, &tech, summary.as_deref())
-        }
-        Command::Link { id, psa_ticket_id } => actions::link(&mut desk, &out, id, &psa_ticket_id),
+        Command::Tenant(cmd) => tenant::run(act.desk, &out, cmd),
+        Command::Incident(cmd) => incident::run(act.desk, &out, cmd),
+        Command::Ack { id, tech } => act.ack(id, &tech),
+        Command::Note { id, author, text } => act.note(id, &author, &text),
+        Command::Resolve { id, tech, summary } => act.resolve(id, &tech, summary.as_deref()),
+        Command::Link { id, psa_ticket_id } => act.link(id, &psa_ticket_id),
+        Command::Sync(args) => psa::sync(act.desk.db_path(), &out, &args),
+        Command::Psa(PsaCommand::Check) => unreachable!("handled above"),
     }
 }
 
@@ -37,12 +46,5 @@ fn open_desk(cli: &Cli) -> Result<Desk> {
             .context("cannot find a home directory for the database; pass --db PATH")?,
     };
     let desk = Desk::open(&path, Arc::new(SystemClock))?;
-    Ok(desk.with_psa_configured(psa_configured()))
-}
-
-/// Whether both PSA settings of the seed are present.
-fn psa_configured() -> bool {
-    ["PSA_API_URL", "PSA_SERVICE_KEY"]
-        .iter()
-        .all(|v| std::env::var(v).is_ok_and(|s| !s.trim().is_empty()))
+    Ok(desk.with_psa_configured(psa::env_settings().is_some()))
 }

@@ -14,7 +14,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
-pub use outbox::OutboxItem;
+pub use outbox::{Delivered, OutboxCounts, OutboxItem};
 
 /// The schema versions, in order; `PRAGMA user_version` holds how many are applied.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];

@@ -39,7 +39,7 @@ pub struct OutboxItem {
 }
 
 const COLUMNS: &str = "id, incident_id, note_id, payload, idempotency_key, state, attempts, \
-    next_attempt_at, last_error, outcome, created_at, completed_at";
+    next_attempt_ms, last_error, outcome, created_at, completed_at";
 
 impl Tx<'_> {
     /// Queues `write` for `incident`, with a fresh idempotency key fixed from now on.
@@ -104,6 +104,183 @@ impl Tx<'_> {
     }
 }
 
+/// How many outbox items are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutboxCounts {
+    /// Waiting to be sent.
+    pub pending: u64,
+    /// Parked until a person retries them.
+    pub failed: u64,
+    /// Delivered.
+    pub done: u64,
+}
+
+/// How a delivered write changed local records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// The ticket was created with this id.
+    Ticket(String),
+    /// The note was added with this id.
+    Note(String),
+    /// Nothing more to record (a resolution).
+    Nothing,
+}
+
+impl Tx<'_> {
+    /// The first open (pending or failed) item of each incident whose turn has come at `now`,
+    /// oldest first, at most `limit`. An incident whose first open item is failed, or still
+    /// backing off, has nothing due: its later items wait behind it.
+    pub fn due_heads(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox
+             WHERE id IN (SELECT min(id) FROM outbox WHERE state IN ('pending', 'failed')
+                          GROUP BY incident_id)
+               AND state = 'pending' AND coalesce(next_attempt_ms, 0) <= ?1
+             ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![now.as_millisecond(), limit as i64], item_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The earliest instant at which an incident's first open item becomes due, if any is
+    /// pending (items behind a parked one are not counted: they cannot go before it).
+    pub fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let ms: Option<i64> = self.0.query_row(
+            "SELECT min(coalesce(next_attempt_ms, 0)) FROM outbox
+             WHERE id IN (SELECT min(id) FROM outbox WHERE state IN ('pending', 'failed')
+                          GROUP BY incident_id)
+               AND state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(ms.and_then(|ms| Timestamp::from_millisecond(ms).ok()))
+    }
+
+    /// The first open item of one incident, if any.
+    pub fn open_head(&self, incident: IncidentId) -> Result<Option<OutboxItem>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM outbox
+                     WHERE incident_id = ?1 AND state IN ('pending', 'failed')
+                     ORDER BY id LIMIT 1"
+                ),
+                [incident.0],
+                item_row,
+            )
+            .optional()?)
+    }
+
+    /// Records a delivered write: marks it done and stores the PSA's ids, in this one
+    /// transaction. Returns false when the item was no longer pending (cancelled meanwhile).
+    pub fn mark_done(
+        &self,
+        item: &OutboxItem,
+        delivered: &Delivered,
+        outcome: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self.0.execute(
+            "UPDATE outbox SET state = 'done', attempts = attempts + 1, outcome = ?2,
+                 completed_at = ?3, last_error = NULL, next_attempt_ms = NULL
+             WHERE id = ?1 AND state = 'pending'",
+            params![item.id, outcome, now],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        match delivered {
+            Delivered::Ticket(ticket) => {
+                self.0.execute(
+                    "UPDATE incidents SET psa_ticket_id = ?2 WHERE id = ?1 AND psa_ticket_id IS NULL",
+                    params![item.incident_id.0, ticket],
+                )?;
+            }
+            Delivered::Note(psa_note) => {
+                if let Some(note) = item.note_id {
+                    self.0.execute(
+                        "UPDATE notes SET psa_note_id = ?2 WHERE id = ?1",
+                        params![note.0, psa_note],
+                    )?;
+                }
+            }
+            Delivered::Nothing => {}
+        }
+        Ok(true)
+    }
+
+    /// Schedules another attempt at `next` after a failure that may pass.
+    pub fn retry_later(
+        &self,
+        item: &OutboxItem,
+        error: &str,
+        next: Timestamp,
+        count_attempt: bool,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE outbox SET attempts = attempts + ?4, last_error = ?2, next_attempt_ms = ?3
+             WHERE id = ?1 AND state = 'pending'",
+            params![
+                item.id,
+                error,
+                next.as_millisecond(),
+                i64::from(count_attempt)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Parks an item the PSA refused for a reason a person must fix.
+    pub fn park(&self, item: &OutboxItem, reason: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2,
+                 next_attempt_ms = NULL
+             WHERE id = ?1 AND state = 'pending'",
+            params![item.id, reason],
+        )?;
+        Ok(())
+    }
+
+    /// Puts parked items back in the queue (all, or one incident's); returns how many.
+    pub fn retry_failed(&self, incident: Option<IncidentId>) -> Result<usize, StoreError> {
+        Ok(self.0.execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_ms = NULL
+             WHERE state = 'failed' AND (?1 IS NULL OR incident_id = ?1)",
+            [incident.map(|i| i.0)],
+        )?)
+    }
+
+    /// How many items are in each state.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let mut counts = OutboxCounts::default();
+        let mut stmt = self
+            .0
+            .prepare("SELECT state, count(*) FROM outbox GROUP BY state")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let state: String = row.get(0)?;
+            let n = row.get::<_, i64>(1)? as u64;
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "failed" => counts.failed = n,
+                "done" => counts.done = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The parked items, oldest first.
+    pub fn failed_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state = 'failed' ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], item_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
 fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     let write: PsaWrite = parse_col(r, 3, |s| serde_json::from_str(s))?;
     Ok(OutboxItem {
@@ -115,7 +292,9 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         idempotency_key: r.get(4)?,
         state: parse_col(r, 5, str::parse)?,
         attempts: r.get(6)?,
-        next_attempt_at: r.get(7)?,
+        next_attempt_at: r
+            .get::<_, Option<i64>>(7)?
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
         last_error: r.get(8)?,
         outcome: r.get(9)?,
         created_at: r.get(10)?,

@@ -54,7 +54,7 @@ CREATE TABLE outbox (
     state           TEXT NOT NULL DEFAULT 'pending'
                     CHECK (state IN ('pending', 'done', 'failed', 'cancelled')),
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT,
+    next_attempt_ms INTEGER, -- unix milliseconds: compared numerically, unlike RFC 3339 text
     last_error      TEXT,
     outcome         TEXT,
     created_at      TEXT NOT NULL,

@@ -1,0 +1,98 @@
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use crate::secrets::Secret;
+
+/// Where The One PSA is and the service key to use.
+#[derive(Debug, Clone)]
+pub struct PsaConfig {
+    /// The API's base URL.
+    pub url: Url,
+    /// `PSA_SERVICE_KEY`, sent as `X-Integration-Key`.
+    pub key: Secret,
+}
+
+/// Why a PSA setting cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Not a URL at all.
+    #[error("the PSA URL '{0}' is not a valid URL (expected e.g. https://api.theonepsa.com)")]
+    BadUrl(String),
+    /// Plain HTTP to a host that is not this machine.
+    #[error(
+        "the PSA URL '{0}' must use https:// (plain http is only allowed for localhost), \
+         so the service key never crosses the network in clear"
+    )]
+    NotHttps(String),
+    /// An empty service key.
+    #[error("the PSA service key is empty")]
+    EmptyKey,
+}
+
+impl PsaConfig {
+    /// Checks a URL and key: HTTPS, or HTTP on a loopback host.
+    pub fn new(url: &str, key: Secret) -> Result<Self, ConfigError> {
+        let parsed = Url::parse(url.trim()).map_err(|_| ConfigError::BadUrl(url.to_owned()))?;
+        let Some(host) = parsed.host_str() else {
+            return Err(ConfigError::BadUrl(url.to_owned()));
+        };
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        match parsed.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => return Err(ConfigError::NotHttps(url.to_owned())),
+            _ => return Err(ConfigError::BadUrl(url.to_owned())),
+        }
+        if key.expose().trim().is_empty() {
+            return Err(ConfigError::EmptyKey);
+        }
+        Ok(Self { url: parsed, key })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str) -> Result<(), ConfigError> {
+        PsaConfig::new(url, Secret::new("k")).map(|_| ())
+    }
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert_eq!(check("https://api.theonepsa.com"), Ok(()));
+        assert_eq!(check("http://127.0.0.1:8080"), Ok(()));
+        assert_eq!(check("http://127.9.9.9"), Ok(()));
+        assert_eq!(check("http://[::1]:80/"), Ok(()));
+        assert_eq!(check("http://LOCALHOST:3000"), Ok(()));
+        assert!(matches!(
+            check("http://api.theonepsa.com"),
+            Err(ConfigError::NotHttps(_))
+        ));
+        assert!(matches!(
+            check("http://10.0.0.1"),
+            Err(ConfigError::NotHttps(_))
+        ));
+        assert!(matches!(
+            check("api.theonepsa.com"),
+            Err(ConfigError::BadUrl(_))
+        ));
+        assert!(matches!(
+            check("ftp://x.example"),
+            Err(ConfigError::BadUrl(_))
+        ));
+    }
+
+    #[test]
+    fn an_empty_key_is_refused() {
+        assert_eq!(
+            PsaConfig::new("https://x.example", Secret::new(" ")).unwrap_err(),
+            ConfigError::EmptyKey
+        );
+    }
+}

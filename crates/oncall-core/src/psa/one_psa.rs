@@ -1,0 +1,275 @@
+//! The One PSA's ticket API: create ticket, add internal note, resolve, get ticket, health.
+
+use std::time::Duration;
+
+use reqwest::{Client, Method, Response, StatusCode, header::RETRY_AFTER};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::{PsaConfig, PsaError};
+use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest};
+
+/// How long to wait for a TCP (and TLS) connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A client of The One PSA's integration API.
+#[derive(Debug, Clone)]
+pub struct OnePsaClient {
+    http: Client,
+    config: PsaConfig,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok` when healthy.
+    pub status: String,
+    /// The tenant ids the key may use.
+    #[serde(default)]
+    pub tenants: Vec<String>,
+}
+
+/// The answer to a ticket creation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CreatedTicket {
+    /// The PSA's ticket id.
+    pub id: String,
+}
+
+/// A ticket's status in the PSA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TicketStatus {
+    /// Just created.
+    New,
+    /// Being worked on.
+    #[serde(rename = "In Progress")]
+    InProgress,
+    /// Closed (by us or by hand).
+    Completed,
+    /// A status this version does not know; treated as open.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// `GET /api/v1/tickets/{id}`, the fields we use.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Ticket {
+    /// The ticket id.
+    pub id: String,
+    /// Its status.
+    pub status: TicketStatus,
+    /// Its resolution, if it was resolved through the API (a ticket closed by hand has none).
+    #[serde(default)]
+    pub resolution: Option<ResolutionRequest>,
+}
+
+#[derive(Deserialize)]
+struct CreatedId {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: Option<String>,
+    field: Option<String>,
+}
+
+impl OnePsaClient {
+    /// A client for `config`, with connect and request timeouts.
+    pub fn new(config: PsaConfig) -> Result<Self, PsaError> {
+        let http = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| PsaError::Transient(format!("cannot set up HTTPS: {e}")))?;
+        Ok(Self { http, config })
+    }
+
+    /// Checks the connection and the key; lists the tenants the key may use.
+    pub async fn health(&self) -> Result<Health, PsaError> {
+        self.call(Method::GET, "api/v1/health", None, None::<&()>)
+            .await
+    }
+
+    /// Creates a ticket. `idempotency_key` makes a retry return the same ticket.
+    pub async fn create_ticket(
+        &self,
+        ticket: &TicketRequest,
+        idempotency_key: &str,
+    ) -> Result<CreatedTicket, PsaError> {
+        let created: CreatedId = self
+            .call(
+                Method::POST,
+                "api/v1/tickets",
+                Some(idempotency_key),
+                Some(ticket),
+            )
+            .await?;
+        Ok(CreatedTicket { id: created.id })
+    }
+
+    /// Adds an internal note; returns the PSA's note id.
+    pub async fn add_note(
+        &self,
+        ticket_id: &str,
+        note: &NoteRequest,
+        idempotency_key: &str,
+    ) -> Result<String, PsaError> {
+        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id)?);
+        let created: CreatedId = self
+            .call(Method::POST, &path, Some(idempotency_key), Some(note))
+            .await?;
+        Ok(created.id)
+    }
+
+    /// Resolves a ticket (it becomes Completed).
+    pub async fn resolve(
+        &self,
+        ticket_id: &str,
+        resolution: &ResolutionRequest,
+        idempotency_key: &str,
+    ) -> Result<(), PsaError> {
+        let path = format!("api/v1/tickets/{}/resolution", segment(ticket_id)?);
+        let _: serde_json::Value = self
+            .call(Method::POST, &path, Some(idempotency_key), Some(resolution))
+            .await?;
+        Ok(())
+    }
+
+    /// Reads a ticket.
+    pub async fn ticket(&self, ticket_id: &str) -> Result<Ticket, PsaError> {
+        let path = format!("api/v1/tickets/{}", segment(ticket_id)?);
+        self.call(Method::GET, &path, None, None::<&()>).await
+    }
+
+    /// Sends one request and maps the answer; the key goes in a header and nowhere else.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        idempotency_key: Option<&str>,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, PsaError> {
+        let url = self.config.url.join(path).map_err(|e| PsaError::Invalid {
+            message: format!("cannot build the URL: {e}"),
+            field: None,
+        })?;
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("X-Integration-Key", self.config.key.expose());
+        if let Some(key) = idempotency_key {
+            req = req.header("Idempotency-Key", key);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.map_err(|e| transport_error(&e))?;
+        decode(resp).await
+    }
+}
+
+/// A ticket id as one URL path segment, so an odd id cannot change the path.
+fn segment(id: &str) -> Result<String, PsaError> {
+    if id.is_empty() || id.bytes().all(|b| b == b'.') {
+        return Err(PsaError::Invalid {
+            message: format!("'{id}' is not a ticket id"),
+            field: Some("ticket_id".into()),
+        });
+    }
+    Ok(id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect())
+}
+
+fn transport_error(e: &reqwest::Error) -> PsaError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    // Walk the source chain for the root cause (e.g. "Connection refused"), never the headers.
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    PsaError::Transient(if cause.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {cause}")
+    })
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, PsaError> {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let bytes = resp.bytes().await.map_err(|e| transport_error(&e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            PsaError::Malformed(format!(
+                "{e} in a {} answer of {} bytes",
+                status.as_u16(),
+                bytes.len()
+            ))
+        });
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let reason = body
+        .as_ref()
+        .and_then(|b| b.error.clone())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned());
+    Err(match status {
+        StatusCode::UNAUTHORIZED => PsaError::Unauthorized,
+        StatusCode::FORBIDDEN => PsaError::Forbidden(reason),
+        StatusCode::NOT_FOUND => PsaError::NotFound(reason),
+        StatusCode::CONFLICT => PsaError::Conflict(reason),
+        StatusCode::TOO_MANY_REQUESTS => PsaError::RateLimited(retry_after),
+        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
+            PsaError::Transient(format!("{} {reason}", s.as_u16()))
+        }
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => PsaError::Invalid {
+            message: reason,
+            field: body.and_then(|b| b.field),
+        },
+        s => PsaError::Malformed(format!("unexpected status {} {reason}", s.as_u16())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_ids_cannot_escape_their_path_segment() {
+        assert_eq!(segment("T-1001"), Ok("T-1001".into()));
+        assert_eq!(segment("../admin"), Ok("..%2Fadmin".into()));
+        assert_eq!(segment("a b?c#"), Ok("a%20b%3Fc%23".into()));
+        assert!(segment("..").is_err());
+    }
+
+    #[test]
+    fn unknown_ticket_statuses_are_kept() {
+        let t: Ticket =
+            serde_json::from_str(r#"{"id":"1","status":"Waiting Customer"}"#).expect("parse");
+        assert_eq!(t.status, TicketStatus::Other("Waiting Customer".into()));
+        let t: Ticket = serde_json::from_str(r#"{"id":"1","status":"Completed"}"#).expect("parse");
+        assert_eq!(t.status, TicketStatus::Completed);
+    }
+}

@@ -1,0 +1,372 @@
+//! The drain loop: lanes per incident, bounded concurrency, backoff, the rate gate.
+
+use std::{
+    collections::HashSet,
+    path::Path,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::{task::JoinSet, time::Instant};
+
+use super::{backoff, deliver::deliver, gate::RateGate};
+use crate::{
+    Clock,
+    domain::{IncidentId, OutboxState, PsaWriteKind},
+    psa::{OnePsaClient, PsaError},
+    store::{OutboxItem, Store, StoreError},
+};
+
+/// How the engine paces itself.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// How many incidents are delivered at once (each incident's writes stay in order).
+    pub concurrency: usize,
+    /// The first retry's wait; later ones double.
+    pub base_backoff: Duration,
+    /// The longest wait between retries.
+    pub max_backoff: Duration,
+    /// The wait after a 429 that names no `Retry-After`.
+    pub default_retry_after: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(300),
+            default_retry_after: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why the engine itself (not one delivery) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The local database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A database task could not finish.
+    #[error("a database task was interrupted: {0}")]
+    Interrupted(String),
+}
+
+/// An item the PSA refused, parked until a person retries it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Parked {
+    /// The outbox item.
+    pub id: i64,
+    /// Its incident.
+    pub incident_id: IncidentId,
+    /// What it was.
+    pub kind: PsaWriteKind,
+    /// Why the PSA refused it, in words.
+    pub reason: String,
+}
+
+/// What a drain did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Writes the PSA now has.
+    pub delivered: u64,
+    /// Failed attempts that will be retried.
+    pub retried: u64,
+    /// Items parked during this drain.
+    pub parked: Vec<Parked>,
+    /// Items still waiting when the drain ended.
+    pub pending: u64,
+    /// Items parked in all (from this drain or earlier).
+    pub failed: u64,
+    /// Why the drain stopped early, if it did (e.g. the key was refused).
+    pub stopped: Option<String>,
+}
+
+/// Delivers the outbox of one database to one PSA.
+pub struct SyncEngine {
+    store: Arc<Mutex<Store>>,
+    client: OnePsaClient,
+    clock: Arc<dyn Clock>,
+    options: SyncOptions,
+    gate: RateGate,
+}
+
+/// Shared state of one drain.
+#[derive(Default)]
+struct Progress {
+    report: Mutex<SyncReport>,
+    stop: AtomicBool,
+}
+
+impl SyncEngine {
+    /// An engine for the database at `db`, with its own connection.
+    pub fn open(
+        db: &Path,
+        client: OnePsaClient,
+        clock: Arc<dyn Clock>,
+        options: SyncOptions,
+    ) -> Result<Self, SyncError> {
+        Ok(Self {
+            store: Arc::new(Mutex::new(Store::open(db)?)),
+            client,
+            clock,
+            options,
+            gate: RateGate::default(),
+        })
+    }
+
+    /// Delivers everything that is due, waiting out backoffs, until nothing is pending or
+    /// `deadline` passes. Parked items stay parked.
+    pub async fn drain(
+        self: &Arc<Self>,
+        deadline: Option<Instant>,
+    ) -> Result<SyncReport, SyncError> {
+        let progress = Arc::new(Progress::default());
+        let mut lanes: JoinSet<(IncidentId, Result<(), SyncError>)> = JoinSet::new();
+        let mut busy: HashSet<IncidentId> = HashSet::new();
+        let past_deadline = || deadline.is_some_and(|d| Instant::now() >= d);
+        loop {
+            let stopping = progress.stop.load(Ordering::SeqCst) || past_deadline();
+            if !stopping && busy.len() < self.options.concurrency {
+                let now = self.clock.now();
+                let limit = self.options.concurrency + busy.len();
+                let heads = self
+                    .db(move |s| s.read(|tx| tx.due_heads(now, limit)))
+                    .await?;
+                for head in heads {
+                    if busy.len() >= self.options.concurrency {
+                        break;
+                    }
+                    if busy.insert(head.incident_id) {
+                        let (engine, progress) = (Arc::clone(self), Arc::clone(&progress));
+                        let incident = head.incident_id;
+                        lanes.spawn(async move {
+                            (incident, engine.lane(incident, &progress, deadline).await)
+                        });
+                    }
+                }
+            }
+            if lanes.is_empty() {
+                if stopping {
+                    break;
+                }
+                let Some(next) = self.db(|s| s.read(|tx| tx.next_due())).await? else {
+                    break;
+                };
+                let wait = self.until(next);
+                if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                    break;
+                }
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            // Wake when a lane ends, or soon, to start lanes for items that became due.
+            tokio::select! {
+                joined = lanes.join_next() => {
+                    if let Some(joined) = joined {
+                        let (incident, result) =
+                            joined.map_err(|e| SyncError::Interrupted(e.to_string()))?;
+                        busy.remove(&incident);
+                        result?;
+                    }
+                }
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+        let counts = self.db(|s| s.read(|tx| tx.outbox_counts())).await?;
+        let mut report = progress
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        report.pending = counts.pending;
+        report.failed = counts.failed;
+        Ok(report)
+    }
+
+    /// Delivers one incident's due writes now, in order, giving up after `wait` (what is left
+    /// stays queued). Used right after a technician acts.
+    pub async fn deliver_incident(
+        self: &Arc<Self>,
+        incident: IncidentId,
+        wait: Duration,
+    ) -> Result<SyncReport, SyncError> {
+        let progress = Progress::default();
+        let deadline = Instant::now() + wait;
+        // A timeout only abandons the wait: the item stays pending with its idempotency key.
+        let _ = tokio::time::timeout(wait, self.lane(incident, &progress, Some(deadline))).await;
+        let items = self.db(move |s| s.read(|tx| tx.outbox(incident))).await?;
+        let mut report = progress
+            .report
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let count = |state| items.iter().filter(|i| i.state == state).count() as u64;
+        report.pending = count(OutboxState::Pending);
+        report.failed = count(OutboxState::Failed);
+        Ok(report)
+    }
+
+    /// Delivers an incident's open writes one after the other until one has to wait.
+    async fn lane(
+        &self,
+        incident: IncidentId,
+        progress: &Progress,
+        deadline: Option<Instant>,
+    ) -> Result<(), SyncError> {
+        loop {
+            if progress.stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d)
+            {
+                return Ok(());
+            }
+            let now = self.clock.now();
+            let head = self
+                .db(move |s| {
+                    s.read(|tx| {
+                        let head = tx.open_head(incident)?;
+                        let ticket = tx.incident(incident)?.psa_ticket_id;
+                        Ok::<_, StoreError>(head.map(|h| (h, ticket)))
+                    })
+                })
+                .await?;
+            let Some((item, ticket)) = head else {
+                return Ok(());
+            };
+            let due = item.next_attempt_at.is_none_or(|t| t <= now);
+            if item.state != OutboxState::Pending || !due {
+                return Ok(());
+            }
+            self.gate.pass().await;
+            let result = deliver(&self.client, &item, ticket.as_deref()).await;
+            if !self.record(item, result, progress).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Records the result of one attempt; returns whether the lane may go on.
+    async fn record(
+        &self,
+        item: OutboxItem,
+        result: Result<super::deliver::Outcome, PsaError>,
+        progress: &Progress,
+    ) -> Result<bool, SyncError> {
+        let now = self.clock.now();
+        let kind = item.kind;
+        match result {
+            Ok(outcome) => {
+                log_attempt(kind, item.id, item.incident_id, Ok(&outcome.summary));
+                self.db(move |s| {
+                    s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
+                })
+                .await?;
+                progress
+                    .report
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .delivered += 1;
+                Ok(true)
+            }
+            Err(e) if e.is_retryable() => {
+                log_attempt(kind, item.id, item.incident_id, Err(&e));
+                let (wait, counts) = match &e {
+                    PsaError::RateLimited(after) => {
+                        let wait = after.unwrap_or(self.options.default_retry_after);
+                        self.gate.close_for(wait);
+                        (wait, false)
+                    }
+                    _ => {
+                        let attempts = u32::try_from(item.attempts + 1).unwrap_or(u32::MAX);
+                        let o = &self.options;
+                        (
+                            backoff(attempts, o.base_backoff, o.max_backoff, fastrand::f64()),
+                            true,
+                        )
+                    }
+                };
+                let next = now
+                    .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
+                    .unwrap_or(now);
+                let reason = e.to_string();
+                self.db(move |s| s.write(|tx| tx.retry_later(&item, &reason, next, counts)))
+                    .await?;
+                progress
+                    .report
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retried += 1;
+                Ok(false)
+            }
+            Err(e) => {
+                log_attempt(kind, item.id, item.incident_id, Err(&e));
+                let reason = e.to_string();
+                let parked = Parked {
+                    id: item.id,
+                    incident_id: item.incident_id,
+                    kind,
+                    reason: reason.clone(),
+                };
+                self.db(move |s| s.write(|tx| tx.park(&item, &reason)))
+                    .await?;
+                let mut report = progress.report.lock().unwrap_or_else(|e| e.into_inner());
+                report.parked.push(parked);
+                // A refused key fails every write alike: stop rather than storm the PSA.
+                if e == PsaError::Unauthorized {
+                    progress.stop.store(true, Ordering::SeqCst);
+                    report.stopped = Some(e.to_string());
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    fn until(&self, at: Timestamp) -> Duration {
+        let ms = at.as_millisecond() - self.clock.now().as_millisecond();
+        Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
+    /// Runs a database call off the async threads (SQLite waits on disk and on other writers).
+    async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut store)
+        })
+        .await
+        .map_err(|e| SyncError::Interrupted(e.to_string()))?
+        .map_err(SyncError::from)
+    }
+}
+
+/// One log line per attempt, under the target the seed's troubleshooting names
+/// (`psa-ticket-creation`) and one per other kind of write.
+fn log_attempt(
+    kind: PsaWriteKind,
+    item: i64,
+    incident: IncidentId,
+    result: Result<&str, &PsaError>,
+) {
+    macro_rules! log {
+        ($target:literal) => {
+            match result {
+                Ok(outcome) => tracing::info!(target: $target, item, %incident, outcome, "delivered"),
+                Err(e) if e.is_retryable() => {
+                    tracing::info!(target: $target, item, %incident, error = %e, "will retry")
+                }
+                Err(e) => tracing::warn!(target: $target, item, %incident, error = %e, "parked"),
+            }
+        };
+    }
+    match kind {
+        PsaWriteKind::CreateTicket => log!("psa-ticket-creation"),
+        PsaWriteKind::AddNote => log!("psa-note"),
+        PsaWriteKind::Resolve => log!("psa-resolution"),
+    }
+}

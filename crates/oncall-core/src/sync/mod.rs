@@ -1,0 +1,10 @@
+//! The outbox engine: delivers queued PSA writes exactly once in effect, in order per incident,
+//! incidents in parallel, backing off on failures and slowing down when the PSA says so.
+
+mod backoff;
+mod deliver;
+mod engine;
+mod gate;
+
+pub use backoff::backoff;
+pub use engine::{Parked, SyncEngine, SyncError, SyncOptions, SyncReport};
