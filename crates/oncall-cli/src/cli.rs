@@ -60,6 +60,12 @@ pub enum Command {
         #[arg(long)]
         summary: Option<String>,
     },
+    /// Work timers: start, pause, stop, status.
+    #[command(subcommand)]
+    Timer(TimerCommand),
+    /// Time entries: add by hand, list, correct, delete, confirm.
+    #[command(subcommand)]
+    Time(TimeCommand),
     /// Deliver queued PSA writes (once, or continuously with --watch).
     Sync(SyncArgs),
     /// Check the PSA connection.
@@ -179,4 +185,96 @@ pub struct SyncArgs {
 pub enum PsaCommand {
     /// Call the PSA's health endpoint and explain the answer.
     Check,
+}
+
+/// `oncall timer ...`
+#[derive(Debug, Subcommand)]
+pub enum TimerCommand {
+    /// Start (or resume) your timer on an incident; your timer elsewhere is paused.
+    Start(TimerArgs),
+    /// Pause your timer on an incident.
+    Pause(TimerArgs),
+    /// Stop your timer: the time worked becomes a time entry on the PSA ticket.
+    Stop(TimerArgs),
+    /// Show every timer and what it adds up to.
+    Status,
+}
+
+/// An incident and a technician.
+#[derive(Debug, Args)]
+pub struct TimerArgs {
+    /// The incident id.
+    pub id: i64,
+    /// The technician.
+    #[arg(long)]
+    pub tech: String,
+}
+
+/// `oncall time ...`
+#[derive(Debug, Subcommand)]
+pub enum TimeCommand {
+    /// Add time worked by hand.
+    Add {
+        /// The incident id.
+        id: i64,
+        /// The technician.
+        #[arg(long)]
+        tech: String,
+        /// Minutes worked (1 to 1440).
+        #[arg(long, allow_negative_numbers = true)]
+        minutes: i64,
+        /// When the work started (RFC 3339, e.g. 2026-11-25T09:30:00Z; default: MINUTES ago).
+        #[arg(long)]
+        start: Option<String>,
+        /// The work type (default: Remote Support).
+        #[arg(long)]
+        work_type: Option<String>,
+        /// Billable (the default).
+        #[arg(long, overrides_with = "no_billable")]
+        billable: bool,
+        /// Not billable.
+        #[arg(long)]
+        no_billable: bool,
+        /// What was done (default: the incident's title).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List an incident's time entries.
+    List {
+        /// The incident id.
+        id: i64,
+    },
+    /// Correct a time entry the PSA does not have yet.
+    Edit {
+        /// The time entry id.
+        entry: i64,
+        /// Minutes worked.
+        #[arg(long, allow_negative_numbers = true)]
+        minutes: Option<i64>,
+        /// When the work started (RFC 3339).
+        #[arg(long)]
+        start: Option<String>,
+        /// The work type.
+        #[arg(long)]
+        work_type: Option<String>,
+        /// Billable or not (`true` / `false`).
+        #[arg(long)]
+        billable: Option<bool>,
+        /// What was done.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Delete a time entry the PSA does not have yet.
+    Delete {
+        /// The time entry id.
+        entry: i64,
+    },
+    /// Confirm an entry held because its timer ran past the limit.
+    Confirm {
+        /// The time entry id.
+        entry: i64,
+        /// Correct the minutes while confirming.
+        #[arg(long)]
+        minutes: Option<i64>,
+    },
 }

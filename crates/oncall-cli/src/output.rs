@@ -96,6 +96,25 @@ pub fn incident_text(d: &IncidentDetail) -> String {
             out.extend(n.body.lines().map(|l| format!("    {l}")));
         }
     }
+    if !d.time_entries.is_empty() {
+        out.push(String::new());
+        out.push("Time:".into());
+        for t in &d.time_entries {
+            let e = &t.entry.entry;
+            out.push(format!(
+                "  [{}] {} min {} by {} ({}{})",
+                t.entry.id,
+                e.minutes,
+                e.work_type,
+                e.technician,
+                t.sync_state,
+                t.sync_note
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
     let open: Vec<&OutboxItem> = d
         .outbox
         .iter()
@@ -115,6 +134,7 @@ pub fn queued_text(item: &OutboxItem) -> String {
         oncall_core::domain::PsaWriteKind::CreateTicket => "PSA ticket creation",
         oncall_core::domain::PsaWriteKind::AddNote => "PSA note",
         oncall_core::domain::PsaWriteKind::Resolve => "PSA resolution",
+        oncall_core::domain::PsaWriteKind::AddTimeEntry => "PSA time entry",
     };
     match item.state {
         OutboxState::Pending => match &item.last_error {

@@ -87,7 +87,7 @@ impl Actions<'_> {
 
     /// Sends what the action queued (unless told not to), then prints the incident as it now
     /// stands and what became of the queued write.
-    fn finish(
+    pub(super) fn finish(
         &mut self,
         id: IncidentId,
         queued: Option<OutboxItem>,

@@ -4,6 +4,7 @@ mod actions;
 mod incident;
 mod psa;
 mod tenant;
+mod time;
 
 use std::sync::Arc;
 
@@ -34,6 +35,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Note { id, author, text } => act.note(id, &author, &text),
         Command::Resolve { id, tech, summary } => act.resolve(id, &tech, summary.as_deref()),
         Command::Link { id, psa_ticket_id } => act.link(id, &psa_ticket_id),
+        Command::Timer(cmd) => time::timer(&mut act, cmd),
+        Command::Time(cmd) => time::time(&mut act, cmd),
         Command::Sync(args) => psa::sync(act.desk.db_path(), &out, &args),
         Command::Psa(PsaCommand::Check) => unreachable!("handled above"),
     }

@@ -60,4 +60,48 @@ pub enum DomainError {
         /// The ticket it is linked to.
         ticket: String,
     },
+    /// Starting a timer that is already running.
+    #[error("{tech}'s timer on incident {id} is already running")]
+    TimerRunning {
+        /// The incident.
+        id: IncidentId,
+        /// The technician.
+        tech: String,
+    },
+    /// Pausing a timer that is not running, or stopping one that does not exist.
+    #[error("{tech} has no {what} on incident {id}")]
+    NoTimer {
+        /// The incident.
+        id: IncidentId,
+        /// The technician.
+        tech: String,
+        /// "running timer" or "timer".
+        what: &'static str,
+    },
+    /// A time entry's minutes out of range.
+    #[error("minutes must be a whole number from 1 to {max} (got {got})")]
+    BadMinutes {
+        /// What was given.
+        got: i64,
+        /// The largest accepted.
+        max: i64,
+    },
+    /// A time entry that would start or end in the future.
+    #[error("a time entry cannot {what} in the future ({at}); work is logged once done")]
+    InTheFuture {
+        /// "start" or "end".
+        what: &'static str,
+        /// When.
+        at: String,
+    },
+    /// Changing a time entry the PSA may already have.
+    #[error(
+        "time entry {0} was already sent to the PSA and can no longer be changed here; correct it in the PSA"
+    )]
+    EntrySent(i64),
+    /// Working on an incident that is resolved.
+    #[error(
+        "incident {0} is resolved: its timers are stopped; add time by hand with `oncall time add`"
+    )]
+    ResolvedIncidentTimer(IncidentId),
 }

@@ -8,6 +8,7 @@ mod severity;
 mod tenant;
 mod text;
 mod ticket;
+mod time;
 
 pub use error::DomainError;
 #[cfg(test)]
@@ -18,3 +19,7 @@ pub use outbox::{OutboxState, PsaWrite, PsaWriteKind};
 pub use severity::{Priority, Severity};
 pub use tenant::{Tenant, TenantId};
 pub use ticket::{NoteRequest, ResolutionRequest, SOURCE, TicketRequest, ticket_description};
+pub use time::{
+    EntrySource, ManualEntry, NewTimeEntry, Stretch, TimeEntry, TimeEntryRequest, TimePolicy,
+    WorkTimer, round_up_minutes,
+};

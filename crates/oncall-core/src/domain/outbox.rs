@@ -5,7 +5,10 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Incident, Note, NoteRequest, ResolutionRequest, Tenant, TicketRequest};
+use super::{
+    Incident, Note, NoteRequest, ResolutionRequest, Tenant, TicketRequest, TimeEntry,
+    TimeEntryRequest,
+};
 
 /// One write the PSA must receive, frozen when the technician acted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +20,8 @@ pub enum PsaWrite {
     AddNote(NoteRequest),
     /// Resolve the incident's ticket.
     Resolve(ResolutionRequest),
+    /// Log time on the incident's ticket.
+    AddTimeEntry(TimeEntryRequest),
 }
 
 /// The kind of a [`PsaWrite`], as stored and shown.
@@ -29,6 +34,8 @@ pub enum PsaWriteKind {
     AddNote,
     /// The resolution.
     Resolve,
+    /// A time entry.
+    AddTimeEntry,
 }
 
 impl PsaWrite {
@@ -55,12 +62,20 @@ impl PsaWrite {
         ResolutionRequest::for_incident(incident).map(Self::Resolve)
     }
 
+    /// The time entry for `entry`, once the incident has (or is getting) a ticket and the
+    /// entry is not held for confirmation; until then it waits locally.
+    pub fn on_time_entry(incident: &Incident, entry: &TimeEntry) -> Option<Self> {
+        (incident.syncs_to_psa && entry.entry.held_reason.is_none())
+            .then(|| Self::AddTimeEntry(TimeEntryRequest::for_entry(entry)))
+    }
+
     /// Its kind.
     pub fn kind(&self) -> PsaWriteKind {
         match self {
             Self::CreateTicket(_) => PsaWriteKind::CreateTicket,
             Self::AddNote(_) => PsaWriteKind::AddNote,
             Self::Resolve(_) => PsaWriteKind::Resolve,
+            Self::AddTimeEntry(_) => PsaWriteKind::AddTimeEntry,
         }
     }
 }
@@ -72,6 +87,7 @@ impl PsaWriteKind {
             Self::CreateTicket => "create_ticket",
             Self::AddNote => "add_note",
             Self::Resolve => "resolve",
+            Self::AddTimeEntry => "add_time_entry",
         }
     }
 }

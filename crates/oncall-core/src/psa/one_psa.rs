@@ -6,7 +6,7 @@ use reqwest::{Client, Method, Response, StatusCode, header::RETRY_AFTER};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{PsaConfig, PsaError};
-use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest};
+use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest, TimeEntryRequest};
 
 /// How long to wait for a TCP (and TLS) connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -136,6 +136,20 @@ impl OnePsaClient {
             .call(Method::POST, &path, Some(idempotency_key), Some(resolution))
             .await?;
         Ok(())
+    }
+
+    /// Logs time on a ticket (accepted on a Completed ticket too); returns the PSA's entry id.
+    pub async fn add_time_entry(
+        &self,
+        ticket_id: &str,
+        entry: &TimeEntryRequest,
+        idempotency_key: &str,
+    ) -> Result<String, PsaError> {
+        let path = format!("api/v1/tickets/{}/time-entries", segment(ticket_id)?);
+        let created: CreatedId = self
+            .call(Method::POST, &path, Some(idempotency_key), Some(entry))
+            .await?;
+        Ok(created.id)
     }
 
     /// Reads a ticket.

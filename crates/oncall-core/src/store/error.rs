@@ -51,6 +51,9 @@ pub enum StoreError {
     /// No note with this id.
     #[error("no note {0}")]
     UnknownNote(NoteId),
+    /// No time entry with this id.
+    #[error("no time entry {0}")]
+    UnknownTimeEntry(i64),
     /// Another process held the database for longer than the busy timeout.
     #[error("the database is busy (another oncall-desk is writing to it); try again")]
     Busy,

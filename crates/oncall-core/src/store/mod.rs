@@ -7,6 +7,7 @@ mod notes;
 mod open;
 mod outbox;
 mod tenants;
+mod time;
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,13 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
-pub use outbox::{Delivered, OutboxCounts, OutboxItem};
+pub use outbox::{Delivered, OutboxCounts, OutboxItem, Subject};
 
 /// The schema versions, in order; `PRAGMA user_version` holds how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_time.sql"),
+];
 
 /// An open oncall-desk database.
 pub struct Store {

@@ -17,6 +17,8 @@ pub struct OutboxItem {
     pub kind: PsaWriteKind,
     /// The note, for a note write.
     pub note_id: Option<NoteId>,
+    /// The time entry, for a time entry write.
+    pub time_entry_id: Option<i64>,
     /// The request, as frozen when the technician acted.
     #[serde(skip)]
     pub write: PsaWrite,
@@ -38,7 +40,7 @@ pub struct OutboxItem {
     pub completed_at: Option<Timestamp>,
 }
 
-const COLUMNS: &str = "id, incident_id, note_id, payload, idempotency_key, state, attempts, \
+const COLUMNS: &str = "id, incident_id, note_id, time_entry_id, payload, idempotency_key, state, attempts, \
     next_attempt_ms, last_error, outcome, created_at, completed_at";
 
 impl Tx<'_> {
@@ -46,20 +48,25 @@ impl Tx<'_> {
     pub fn enqueue(
         &self,
         incident: IncidentId,
-        note: Option<NoteId>,
+        subject: Subject,
         write: &PsaWrite,
         now: Timestamp,
     ) -> Result<OutboxItem, StoreError> {
-        let payload = serde_json::to_string(write)
-            .map_err(|e| StoreError::Damaged(format!("cannot encode a PSA write: {e}")))?;
+        let (note, time_entry) = match subject {
+            Subject::Incident => (None, None),
+            Subject::Note(n) => (Some(n.0), None),
+            Subject::TimeEntry(t) => (None, Some(t)),
+        };
         self.0.execute(
-            "INSERT INTO outbox (incident_id, kind, note_id, payload, idempotency_key, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO outbox (incident_id, kind, note_id, time_entry_id, payload,
+                 idempotency_key, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 incident.0,
                 write.kind().as_str(),
-                note.map(|n| n.0),
-                payload,
+                note,
+                time_entry,
+                encode(write)?,
                 Uuid::new_v4().to_string(),
                 now
             ],
@@ -77,6 +84,36 @@ impl Tx<'_> {
             )
             .optional()?
             .ok_or_else(|| StoreError::Damaged(format!("outbox item {id} vanished")))
+    }
+
+    /// The outbox item of a time entry, if it was queued.
+    pub fn time_entry_item(&self, entry: i64) -> Result<Option<OutboxItem>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM outbox WHERE time_entry_id = ?1"),
+                [entry],
+                item_row,
+            )
+            .optional()?)
+    }
+
+    /// Replaces the request of an item never sent (a corrected time entry).
+    pub fn replace_unsent(&self, item: &OutboxItem, write: &PsaWrite) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND state = 'pending' AND attempts = 0",
+            params![item.id, encode(write)?],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an item never sent (a deleted time entry).
+    pub fn remove_unsent(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        self.0.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state = 'pending' AND attempts = 0",
+            [item.id],
+        )?;
+        Ok(())
     }
 
     /// Every outbox item of an incident, in order.
@@ -104,6 +141,22 @@ impl Tx<'_> {
     }
 }
 
+/// What an outbox item is about, besides its incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The incident itself (its ticket, its resolution).
+    Incident,
+    /// A note.
+    Note(NoteId),
+    /// A time entry.
+    TimeEntry(i64),
+}
+
+fn encode(write: &PsaWrite) -> Result<String, StoreError> {
+    serde_json::to_string(write)
+        .map_err(|e| StoreError::Damaged(format!("cannot encode a PSA write: {e}")))
+}
+
 /// How many outbox items are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct OutboxCounts {
@@ -122,6 +175,8 @@ pub enum Delivered {
     Ticket(String),
     /// The note was added with this id.
     Note(String),
+    /// The time entry was added with this id.
+    TimeEntry(String),
     /// Nothing more to record (a resolution).
     Nothing,
 }
@@ -205,6 +260,14 @@ impl Tx<'_> {
                     )?;
                 }
             }
+            Delivered::TimeEntry(psa_entry) => {
+                if let Some(entry) = item.time_entry_id {
+                    self.0.execute(
+                        "UPDATE time_entries SET psa_time_entry_id = ?2 WHERE id = ?1",
+                        params![entry, psa_entry],
+                    )?;
+                }
+            }
             Delivered::Nothing => {}
         }
         Ok(true)
@@ -282,22 +345,23 @@ impl Tx<'_> {
 }
 
 fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
-    let write: PsaWrite = parse_col(r, 3, |s| serde_json::from_str(s))?;
+    let write: PsaWrite = parse_col(r, 4, |s| serde_json::from_str(s))?;
     Ok(OutboxItem {
         id: r.get(0)?,
         incident_id: IncidentId(r.get(1)?),
         kind: write.kind(),
         note_id: r.get::<_, Option<i64>>(2)?.map(NoteId),
+        time_entry_id: r.get(3)?,
         write,
-        idempotency_key: r.get(4)?,
-        state: parse_col(r, 5, str::parse)?,
-        attempts: r.get(6)?,
+        idempotency_key: r.get(5)?,
+        state: parse_col(r, 6, str::parse)?,
+        attempts: r.get(7)?,
         next_attempt_at: r
-            .get::<_, Option<i64>>(7)?
+            .get::<_, Option<i64>>(8)?
             .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
-        last_error: r.get(8)?,
-        outcome: r.get(9)?,
-        created_at: r.get(10)?,
-        completed_at: r.get(11)?,
+        last_error: r.get(9)?,
+        outcome: r.get(10)?,
+        created_at: r.get(11)?,
+        completed_at: r.get(12)?,
     })
 }

@@ -42,6 +42,17 @@ pub(super) async fn deliver(
                 delivered: Delivered::Note(id),
             })
         }
+        PsaWrite::AddTimeEntry(req) => {
+            let ticket = ticket.ok_or_else(no_ticket)?;
+            let id = client.add_time_entry(ticket, req, key).await?;
+            Ok(Outcome {
+                summary: format!(
+                    "logged {} minutes as {id} on PSA ticket {ticket}",
+                    req.minutes
+                ),
+                delivered: Delivered::TimeEntry(id),
+            })
+        }
         PsaWrite::Resolve(req) => {
             let ticket = ticket.ok_or_else(no_ticket)?;
             let closed_by_hand = Outcome {

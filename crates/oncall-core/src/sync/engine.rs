@@ -368,5 +368,6 @@ fn log_attempt(
         PsaWriteKind::CreateTicket => log!("psa-ticket-creation"),
         PsaWriteKind::AddNote => log!("psa-note"),
         PsaWriteKind::Resolve => log!("psa-resolution"),
+        PsaWriteKind::AddTimeEntry => log!("psa-time-entry"),
     }
 }

@@ -47,8 +47,10 @@ CREATE INDEX notes_by_incident ON notes (incident_id, id);
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     incident_id     INTEGER NOT NULL REFERENCES incidents (id),
-    kind            TEXT NOT NULL CHECK (kind IN ('create_ticket', 'add_note', 'resolve')),
+    kind            TEXT NOT NULL
+                    CHECK (kind IN ('create_ticket', 'add_note', 'resolve', 'add_time_entry')),
     note_id         INTEGER REFERENCES notes (id),
+    time_entry_id   INTEGER, -- the time_entries row (migration 2), for a time entry write
     payload         TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     state           TEXT NOT NULL DEFAULT 'pending'

@@ -1,15 +1,19 @@
 //! The user actions, one transaction each: what the CLI and the desktop app both call.
 
+mod time;
+
 use std::{path::Path, sync::Arc};
 
 use serde::Serialize;
+pub use time::{EntryChanges, TimeEntryView, TimerStatus};
 
 use crate::{
     Clock,
     domain::{
-        DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, validate_note,
+        DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, TimePolicy,
+        validate_note,
     },
-    store::{IncidentFilter, OutboxItem, Store, StoreError},
+    store::{IncidentFilter, OutboxItem, Store, StoreError, Subject},
 };
 
 /// Why a user action failed; nothing was changed when one is returned.
@@ -43,6 +47,8 @@ pub struct IncidentDetail {
     pub notes: Vec<Note>,
     /// Its PSA writes, in order, with their delivery state.
     pub outbox: Vec<OutboxItem>,
+    /// The time logged on it, with where each entry stands.
+    pub time_entries: Vec<TimeEntryView>,
 }
 
 /// A technician's desk: the local database, the clock, and whether a PSA is configured.
@@ -50,6 +56,7 @@ pub struct Desk {
     store: Store,
     clock: Arc<dyn Clock>,
     psa_configured: bool,
+    policy: TimePolicy,
 }
 
 impl Desk {
@@ -59,7 +66,14 @@ impl Desk {
             store: Store::open(path)?,
             clock,
             psa_configured: false,
+            policy: TimePolicy::default(),
         })
+    }
+
+    /// Sets how time is kept and billed.
+    pub fn with_time_policy(mut self, policy: TimePolicy) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// Says whether a PSA is configured: without one, acknowledging queues no ticket.
@@ -113,6 +127,7 @@ impl Desk {
                 incident: tx.incident(id)?,
                 notes: tx.notes(id)?,
                 outbox: tx.outbox(id)?,
+                time_entries: time::entry_views(tx, id)?,
             })
         })
     }
@@ -125,14 +140,19 @@ impl Desk {
     ) -> Result<Acted<Incident>, DeskError> {
         let now = self.clock.now();
         let psa = self.psa_configured;
+        let policy = &self.policy;
         self.store.write(|tx| {
             let mut incident = tx.incident(id)?;
             incident.acknowledge(tech, now, psa)?;
             tx.update_incident(&incident)?;
             let tenant = tx.tenant(&incident.tenant_id)?;
             let queued = PsaWrite::on_acknowledge(&incident, &tenant)
-                .map(|w| tx.enqueue(id, None, &w, now))
+                .map(|w| tx.enqueue(id, Subject::Incident, &w, now))
                 .transpose()?;
+            time::queue_waiting_entries(tx, &incident, now)?;
+            if policy.auto_start {
+                time::start(tx, &incident, &incident_tech(&incident), now)?;
+            }
             Ok(Acted {
                 value: incident,
                 queued,
@@ -154,7 +174,7 @@ impl Desk {
             let incident = tx.incident(id)?;
             let note = tx.insert_note(&incident, &author, &body, now)?;
             let queued = PsaWrite::on_note(&incident, &note)
-                .map(|w| tx.enqueue(id, Some(note.id), &w, now))
+                .map(|w| tx.enqueue(id, Subject::Note(note.id), &w, now))
                 .transpose()?;
             Ok(Acted {
                 value: note,
@@ -172,12 +192,14 @@ impl Desk {
         summary: Option<&str>,
     ) -> Result<Acted<Incident>, DeskError> {
         let now = self.clock.now();
+        let policy = &self.policy;
         self.store.write(|tx| {
             let mut incident = tx.incident(id)?;
             incident.resolve(tech, summary, now)?;
             tx.update_incident(&incident)?;
+            time::stop_all(tx, &incident, policy, now)?;
             let queued = PsaWrite::on_resolve(&incident)
-                .map(|w| tx.enqueue(id, None, &w, now))
+                .map(|w| tx.enqueue(id, Subject::Incident, &w, now))
                 .transpose()?;
             Ok(Acted {
                 value: incident,
@@ -195,7 +217,13 @@ impl Desk {
             incident.link(ticket_id)?;
             tx.update_incident(&incident)?;
             tx.cancel_ticket_creation(id, now)?;
+            time::queue_waiting_entries(tx, &incident, now)?;
             Ok(incident)
         })
     }
+}
+
+/// The acknowledging technician (set by a successful acknowledgement).
+fn incident_tech(incident: &Incident) -> String {
+    incident.acknowledged_by.clone().unwrap_or_default()
 }

@@ -1,0 +1,197 @@
+//! `oncall timer ...` and `oncall time ...`: billable time on the incident's PSA ticket.
+
+use anyhow::{Context, Result};
+use jiff::Timestamp;
+use oncall_core::{
+    domain::{IncidentId, ManualEntry, TimeEntry},
+    service::{EntryChanges, TimeEntryView, TimerStatus},
+};
+
+use super::actions::Actions;
+use crate::cli::{TimeCommand, TimerCommand};
+
+pub fn timer(act: &mut Actions<'_>, cmd: TimerCommand) -> Result<()> {
+    match cmd {
+        TimerCommand::Start(a) => {
+            let t = act.desk.start_timer(IncidentId(a.id), &a.tech)?;
+            act.out
+                .print(&t, || format!("Timer running: {}", timer_line(&t)))
+        }
+        TimerCommand::Pause(a) => {
+            let t = act.desk.pause_timer(IncidentId(a.id), &a.tech)?;
+            act.out
+                .print(&t, || format!("Timer paused: {}", timer_line(&t)))
+        }
+        TimerCommand::Stop(a) => match act.desk.stop_timer(IncidentId(a.id), &a.tech)? {
+            Some(acted) => {
+                let headline = format!("Timer stopped. {}", entry_line(&acted.value));
+                act.finish(
+                    IncidentId(a.id),
+                    acted.queued,
+                    None,
+                    headline,
+                    &waiting(&acted.value),
+                )
+            }
+            None => {
+                let headline = "Timer stopped; no time was worked, so no entry was made.";
+                act.out
+                    .print(&serde_json::Value::Null, || headline.to_owned())
+            }
+        },
+        TimerCommand::Status => {
+            let timers = act.desk.timers()?;
+            act.out.print(&timers, || {
+                if timers.is_empty() {
+                    return "No timers.".to_owned();
+                }
+                timers.iter().map(timer_line).collect::<Vec<_>>().join("\n")
+            })
+        }
+    }
+}
+
+pub fn time(act: &mut Actions<'_>, cmd: TimeCommand) -> Result<()> {
+    match cmd {
+        TimeCommand::Add {
+            id,
+            tech,
+            minutes,
+            start,
+            work_type,
+            billable,
+            no_billable,
+            note,
+        } => {
+            let input = ManualEntry {
+                technician: tech,
+                minutes,
+                started_at: start.as_deref().map(parse_time).transpose()?,
+                work_type,
+                billable: (billable || no_billable).then_some(!no_billable),
+                note,
+            };
+            let acted = act.desk.add_time(IncidentId(id), &input)?;
+            let headline = format!(
+                "Added time entry {}. {}",
+                acted.value.id,
+                entry_line(&acted.value)
+            );
+            act.finish(
+                IncidentId(id),
+                acted.queued,
+                None,
+                headline,
+                &waiting(&acted.value),
+            )
+        }
+        TimeCommand::List { id } => {
+            let entries = act.desk.time_entries(IncidentId(id))?;
+            act.out.print(&entries, || {
+                if entries.is_empty() {
+                    return format!("No time logged on incident {id}.");
+                }
+                entries.iter().map(view_line).collect::<Vec<_>>().join("\n")
+            })
+        }
+        TimeCommand::Edit {
+            entry,
+            minutes,
+            start,
+            work_type,
+            billable,
+            note,
+        } => {
+            let changes = EntryChanges {
+                minutes,
+                started_at: start.as_deref().map(parse_time).transpose()?,
+                work_type,
+                billable,
+                note,
+            };
+            let e = act.desk.edit_time(entry, &changes)?;
+            act.out.print(&e, || {
+                format!("Corrected time entry {}. {}", e.id, entry_line(&e))
+            })
+        }
+        TimeCommand::Delete { entry } => {
+            let e = act.desk.delete_time(entry)?;
+            act.out
+                .print(&e, || format!("Deleted time entry {}.", e.id))
+        }
+        TimeCommand::Confirm { entry, minutes } => {
+            let acted = act.desk.confirm_time(entry, minutes)?;
+            let id = acted.value.entry.incident_id;
+            let headline = format!(
+                "Confirmed time entry {}. {}",
+                acted.value.id,
+                entry_line(&acted.value)
+            );
+            act.finish(id, acted.queued, None, headline, &waiting(&acted.value))
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<Timestamp> {
+    s.parse()
+        .with_context(|| format!("'{s}' is not a time: use RFC 3339, e.g. 2026-11-25T09:30:00Z"))
+}
+
+fn timer_line(t: &TimerStatus) -> String {
+    format!(
+        "incident {} {}: {} min worked{}{}",
+        t.timer.incident_id,
+        t.timer.technician,
+        t.worked_minutes,
+        if t.running { ", running" } else { ", paused" },
+        if t.over_limit {
+            " — running past the limit: stop it and confirm the time"
+        } else {
+            ""
+        }
+    )
+}
+
+fn entry_line(e: &TimeEntry) -> String {
+    let x = &e.entry;
+    let mut line = format!(
+        "{} min {} by {} ({} to {}, {})",
+        x.minutes,
+        x.work_type,
+        x.technician,
+        x.started_at,
+        x.ended_at,
+        if x.billable {
+            "billable"
+        } else {
+            "not billable"
+        }
+    );
+    if let Some(reason) = &x.held_reason {
+        line.push_str(&format!("\nHeld: {reason}"));
+    }
+    line
+}
+
+fn view_line(v: &TimeEntryView) -> String {
+    format!(
+        "{:>5}  {}  [{}{}]",
+        v.entry.id,
+        entry_line(&v.entry).replace('\n', " "),
+        v.sync_state,
+        v.sync_note
+            .as_ref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default()
+    )
+}
+
+fn waiting(e: &TimeEntry) -> String {
+    if e.entry.held_reason.is_some() {
+        "Not sent until confirmed.".to_owned()
+    } else {
+        "Kept locally until the incident has a PSA ticket (acknowledge with a PSA configured, or \
+         `oncall link`)."
+            .to_owned()
+    }
+}

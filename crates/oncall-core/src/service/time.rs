@@ -1,0 +1,370 @@
+//! Timer and time entry actions: start, pause, stop, add by hand, correct, delete, confirm.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{Acted, Desk, DeskError};
+use crate::{
+    domain::{
+        DomainError, Incident, IncidentId, ManualEntry, NewTimeEntry, OutboxState, PsaWrite,
+        Status, TimeEntry, TimePolicy, WorkTimer,
+    },
+    store::{OutboxItem, StoreError, Subject, Tx},
+};
+
+/// A timer with what it adds up to now.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimerStatus {
+    /// The timer.
+    #[serde(flatten)]
+    pub timer: WorkTimer,
+    /// Whether it is running.
+    pub running: bool,
+    /// Whole minutes worked so far, pauses excluded.
+    pub worked_minutes: i64,
+    /// Whether it has run past the limit and will need confirming.
+    pub over_limit: bool,
+}
+
+/// A time entry and where it stands with the PSA.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeEntryView {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: TimeEntry,
+    /// `held`, `waiting_for_ticket`, `pending`, `done` or `failed`.
+    pub sync_state: &'static str,
+    /// Why, in words, when it is not simply sent.
+    pub sync_note: Option<String>,
+}
+
+impl Desk {
+    /// Starts (or resumes) a technician's timer on an incident; their timer running on another
+    /// incident is paused, as PSA stopwatches do.
+    pub fn start_timer(&mut self, id: IncidentId, tech: &str) -> Result<TimerStatus, DeskError> {
+        let now = self.clock.now();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let incident = tx.incident(id)?;
+            let timer = start(tx, &incident, tech, now)?;
+            Ok(status(timer, now, policy))
+        })
+    }
+
+    /// Pauses a technician's running timer on an incident.
+    pub fn pause_timer(&mut self, id: IncidentId, tech: &str) -> Result<TimerStatus, DeskError> {
+        let now = self.clock.now();
+        let policy = &self.policy;
+        let tech = tech.trim();
+        self.store.write(|tx| {
+            let mut timer = tx
+                .timer(id, tech)?
+                .ok_or_else(|| no_timer(id, tech, "running timer"))?;
+            timer.pause(now)?;
+            tx.save_timer(&timer, now)?;
+            Ok(status(timer, now, policy))
+        })
+    }
+
+    /// Stops a technician's timer: its worked time becomes a time entry (none for zero time).
+    pub fn stop_timer(
+        &mut self,
+        id: IncidentId,
+        tech: &str,
+    ) -> Result<Option<Acted<TimeEntry>>, DeskError> {
+        let now = self.clock.now();
+        let policy = &self.policy;
+        let tech = tech.trim();
+        self.store.write(|tx| {
+            let incident = tx.incident(id)?;
+            let timer = tx
+                .timer(id, tech)?
+                .ok_or_else(|| no_timer(id, tech, "timer"))?;
+            stop(tx, &incident, timer, policy, now)
+        })
+    }
+
+    /// Every timer with its running total.
+    pub fn timers(&mut self) -> Result<Vec<TimerStatus>, DeskError> {
+        let now = self.clock.now();
+        let policy = self.policy.clone();
+        self.store.read(|tx| {
+            Ok(tx
+                .timers()?
+                .into_iter()
+                .map(|t| status(t, now, &policy))
+                .collect())
+        })
+    }
+
+    /// Adds time by hand.
+    pub fn add_time(
+        &mut self,
+        id: IncidentId,
+        input: &ManualEntry,
+    ) -> Result<Acted<TimeEntry>, DeskError> {
+        let now = self.clock.now();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let incident = tx.incident(id)?;
+            let entry = input.validate(id, &incident.title, policy, now)?;
+            record(tx, &incident, &entry, now)
+        })
+    }
+
+    /// Corrects an entry the PSA does not have yet; `changes` holds the new values (its
+    /// technician is ignored).
+    pub fn edit_time(
+        &mut self,
+        entry_id: i64,
+        changes: &EntryChanges,
+    ) -> Result<TimeEntry, DeskError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut entry = tx.time_entry(entry_id)?;
+            let item = unsent_item(tx, &entry)?;
+            let incident = tx.incident(entry.entry.incident_id)?;
+            let e = &entry.entry;
+            let minutes = changes.minutes.unwrap_or(e.minutes);
+            // New minutes without a new start keep the end: the work ended when it was logged.
+            let started_at = changes.started_at.unwrap_or_else(|| {
+                e.ended_at - jiff::SignedDuration::from_mins(minutes.clamp(0, 24 * 60))
+            });
+            let corrected = ManualEntry {
+                technician: e.technician.clone(),
+                minutes,
+                started_at: Some(started_at),
+                work_type: Some(
+                    changes
+                        .work_type
+                        .clone()
+                        .unwrap_or_else(|| e.work_type.clone()),
+                ),
+                billable: Some(changes.billable.unwrap_or(e.billable)),
+                note: Some(changes.note.clone().unwrap_or_else(|| e.note.clone())),
+            }
+            .validate(incident.id, &incident.title, &TimePolicy::default(), now)?;
+            entry.entry = NewTimeEntry {
+                source: e.source,
+                held_reason: e.held_reason.clone(),
+                ..corrected
+            };
+            tx.update_time_entry(&entry)?;
+            if let (Some(item), Some(write)) = (item, PsaWrite::on_time_entry(&incident, &entry)) {
+                tx.replace_unsent(&item, &write)?;
+            }
+            Ok(entry)
+        })
+    }
+
+    /// Deletes an entry the PSA does not have yet.
+    pub fn delete_time(&mut self, entry_id: i64) -> Result<TimeEntry, DeskError> {
+        self.store.write(|tx| {
+            let entry = tx.time_entry(entry_id)?;
+            if let Some(item) = unsent_item(tx, &entry)? {
+                tx.remove_unsent(&item)?;
+            }
+            tx.delete_time_entry(entry_id)?;
+            Ok(entry)
+        })
+    }
+
+    /// Confirms an entry held because its timer ran past the limit, optionally correcting its
+    /// minutes; it is then sent like any other.
+    pub fn confirm_time(
+        &mut self,
+        entry_id: i64,
+        minutes: Option<i64>,
+    ) -> Result<Acted<TimeEntry>, DeskError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut entry = tx.time_entry(entry_id)?;
+            if let Some(m) = minutes {
+                if !(1..=24 * 60).contains(&m) {
+                    return Err(DomainError::BadMinutes {
+                        got: m,
+                        max: 24 * 60,
+                    }
+                    .into());
+                }
+                entry.entry.minutes = m;
+            }
+            entry.entry.held_reason = None;
+            tx.update_time_entry(&entry)?;
+            let incident = tx.incident(entry.entry.incident_id)?;
+            let queued = match tx.time_entry_item(entry_id)? {
+                Some(_) => None,
+                None => PsaWrite::on_time_entry(&incident, &entry)
+                    .map(|w| tx.enqueue(incident.id, Subject::TimeEntry(entry.id), &w, now))
+                    .transpose()?,
+            };
+            Ok(Acted {
+                value: entry,
+                queued,
+            })
+        })
+    }
+
+    /// An incident's time entries with their PSA state.
+    pub fn time_entries(&mut self, id: IncidentId) -> Result<Vec<TimeEntryView>, DeskError> {
+        self.store.read(|tx| {
+            tx.incident(id)?;
+            Ok(entry_views(tx, id)?)
+        })
+    }
+}
+
+/// New values for a time entry; `None` keeps the current one.
+#[derive(Debug, Clone, Default)]
+pub struct EntryChanges {
+    /// Minutes.
+    pub minutes: Option<i64>,
+    /// Start.
+    pub started_at: Option<Timestamp>,
+    /// Work type.
+    pub work_type: Option<String>,
+    /// Billable.
+    pub billable: Option<bool>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// Starts or resumes `tech`'s timer on `incident`, pausing their timer elsewhere.
+pub(super) fn start(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    tech: &str,
+    now: Timestamp,
+) -> Result<WorkTimer, DeskError> {
+    if incident.status == Status::Resolved {
+        return Err(DomainError::ResolvedIncidentTimer(incident.id).into());
+    }
+    let fresh = WorkTimer::start(incident.id, tech, now)?;
+    if let Some(mut running) = tx.running_timer(&fresh.technician)?
+        && running.incident_id != incident.id
+    {
+        running.pause(now)?;
+        tx.save_timer(&running, now)?;
+    }
+    let timer = match tx.timer(incident.id, &fresh.technician)? {
+        Some(mut existing) => {
+            existing.resume(now)?;
+            existing
+        }
+        None => fresh,
+    };
+    tx.save_timer(&timer, now)?;
+    Ok(timer)
+}
+
+/// Stops every timer on an incident (it is being resolved).
+pub(super) fn stop_all(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    policy: &TimePolicy,
+    now: Timestamp,
+) -> Result<(), DeskError> {
+    for timer in tx.incident_timers(incident.id)? {
+        stop(tx, incident, timer, policy, now)?;
+    }
+    Ok(())
+}
+
+fn stop(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    timer: WorkTimer,
+    policy: &TimePolicy,
+    now: Timestamp,
+) -> Result<Option<Acted<TimeEntry>>, DeskError> {
+    tx.delete_timer(&timer)?;
+    timer
+        .stop(now, policy, &incident.title)
+        .map(|entry| record(tx, incident, &entry, now))
+        .transpose()
+}
+
+/// Stores an entry and, when the incident syncs to the PSA, queues it in the same transaction.
+fn record(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    entry: &NewTimeEntry,
+    now: Timestamp,
+) -> Result<Acted<TimeEntry>, DeskError> {
+    let stored = tx.insert_time_entry(entry, now)?;
+    let queued = PsaWrite::on_time_entry(incident, &stored)
+        .map(|w| tx.enqueue(incident.id, Subject::TimeEntry(stored.id), &w, now))
+        .transpose()?;
+    Ok(Acted {
+        value: stored,
+        queued,
+    })
+}
+
+/// Queues the entries that were waiting for the incident to get a ticket.
+pub(super) fn queue_waiting_entries(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for entry in tx.unqueued_time_entries(incident.id)? {
+        if let Some(w) = PsaWrite::on_time_entry(incident, &entry) {
+            tx.enqueue(incident.id, Subject::TimeEntry(entry.id), &w, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The outbox item of an entry that may still change, or an error if the PSA may have it.
+fn unsent_item(tx: &Tx<'_>, entry: &TimeEntry) -> Result<Option<OutboxItem>, DeskError> {
+    let item = tx.time_entry_item(entry.id)?;
+    let sent = entry.psa_time_entry_id.is_some()
+        || item
+            .as_ref()
+            .is_some_and(|i| i.state != OutboxState::Pending || i.attempts > 0);
+    if sent {
+        return Err(DomainError::EntrySent(entry.id).into());
+    }
+    Ok(item)
+}
+
+pub(super) fn entry_views(tx: &Tx<'_>, id: IncidentId) -> Result<Vec<TimeEntryView>, StoreError> {
+    tx.time_entries(id)?
+        .into_iter()
+        .map(|entry| {
+            let item = tx.time_entry_item(entry.id)?;
+            let (sync_state, sync_note) = match (&entry.entry.held_reason, item) {
+                (Some(reason), _) => ("held", Some(reason.clone())),
+                (None, None) => (
+                    "waiting_for_ticket",
+                    Some("waits until the incident has a PSA ticket (acknowledge with a PSA configured, or `oncall link`)".to_owned()),
+                ),
+                (None, Some(item)) => (item.state.as_str(), item.last_error.or(item.outcome)),
+            };
+            Ok(TimeEntryView {
+                entry,
+                sync_state,
+                sync_note,
+            })
+        })
+        .collect()
+}
+
+fn status(timer: WorkTimer, now: Timestamp, policy: &TimePolicy) -> TimerStatus {
+    let worked = timer.worked(now);
+    TimerStatus {
+        running: timer.is_running(),
+        worked_minutes: worked.as_secs() / 60,
+        over_limit: worked > policy.confirm_after,
+        timer,
+    }
+}
+
+fn no_timer(id: IncidentId, tech: &str, what: &'static str) -> DeskError {
+    DomainError::NoTimer {
+        id,
+        tech: tech.to_owned(),
+        what,
+    }
+    .into()
+}
