@@ -38,9 +38,16 @@ fn a_configured_psa_gets_ticket_then_notes_after_ack_then_resolution_in_order() 
         "Process killed",
     ]);
 
+    // The acknowledgement started Dana's timer; resolving stopped it into a time entry.
     assert_eq!(
         desk.outbox_kinds(&id),
-        ["create_ticket", "add_note", "add_note", "resolve"]
+        [
+            "create_ticket",
+            "add_note",
+            "add_note",
+            "add_time_entry",
+            "resolve"
+        ]
     );
     let shown = desk.json(&["incident", "show", &id]);
     assert_eq!(shown["status"], "resolved");
@@ -61,7 +68,7 @@ fn a_configured_psa_gets_ticket_then_notes_after_ack_then_resolution_in_order() 
         .map(|o| o["idempotency_key"].to_string())
         .collect();
     keys.dedup();
-    assert_eq!(keys.len(), 4, "each write has its own idempotency key");
+    assert_eq!(keys.len(), 5, "each write has its own idempotency key");
 }
 
 #[test]
@@ -91,7 +98,11 @@ fn a_manual_link_syncs_later_notes_and_the_resolution_but_nothing_earlier() {
     assert_eq!(linked["psa_ticket_id"], "T-4242");
     desk.json(&["note", &id, "--author", "Dana", "After the link"]);
     desk.json(&["resolve", &id, "--tech", "Dana"]);
-    assert_eq!(desk.outbox_kinds(&id), ["add_note", "resolve"]);
+    assert_eq!(
+        desk.outbox_kinds(&id),
+        ["add_note", "add_time_entry", "resolve"],
+        "the later note, the timer's entry, the resolution"
+    );
     let shown = desk.json(&["incident", "show", &id]);
     assert_eq!(shown["outbox"][0]["note_id"], shown["notes"][1]["id"]);
 }

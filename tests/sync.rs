@@ -172,7 +172,10 @@ fn a_ticket_closed_by_hand_gets_no_second_resolution() {
     );
     let after = sim.ticket(&ticket);
     assert_eq!(after.ticket.resolution, None);
-    assert_eq!(after.applied_writes, before.applied_writes);
+    // The only write applied is the time the acknowledgement's timer logged: a closed ticket
+    // still takes time, and gets no resolution.
+    assert_eq!(after.ticket.time_entries.len(), 1);
+    assert_eq!(after.applied_writes, before.applied_writes + 1);
     assert_eq!(desk.json(&["incident", "show", &id])["status"], "resolved");
 }
 
@@ -269,7 +272,8 @@ fn offline_everything_is_saved_and_goes_out_once_when_the_psa_returns() {
     }
     desk.json(&["resolve", &id, "--tech", "Dana"]);
     let shown = desk.json(&["incident", "show", &id]);
-    assert_eq!(shown["outbox"].as_array().map(Vec::len), Some(5));
+    // Ticket, three notes, the timer's time entry, the resolution.
+    assert_eq!(shown["outbox"].as_array().map(Vec::len), Some(6));
     assert!(
         shown["outbox"]
             .as_array()
@@ -291,7 +295,7 @@ fn offline_everything_is_saved_and_goes_out_once_when_the_psa_returns() {
         String::from_utf8_lossy(&report.stderr)
     );
     let report: Value = serde_json::from_slice(&report.stdout).expect("json");
-    assert_eq!(report["delivered"], 5);
+    assert_eq!(report["delivered"], 6);
     assert_eq!(report["pending"], 0);
     let tickets = sim.tickets();
     assert_eq!(tickets.len(), 1);

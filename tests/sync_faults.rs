@@ -65,8 +65,13 @@ fn assert_exactly_once(sim: &Sim, db: &Path, ids: &[IncidentId], notes: usize) {
         assert_eq!(bodies, want, "{title}: each note once, in order");
         assert!(t.ticket.resolution.is_some(), "{title}: resolved");
         assert_eq!(
+            t.ticket.time_entries.len(),
+            1,
+            "{title}: the timer's entry once"
+        );
+        assert_eq!(
             t.applied_writes,
-            notes as u64 + 2,
+            notes as u64 + 3,
             "{title}: every write applied once"
         );
         assert!(t.writes >= t.applied_writes);
