@@ -49,24 +49,27 @@ impl Tx<'_> {
 
     /// Every timer, of every technician, oldest first.
     pub fn timers(&self) -> Result<Vec<WorkTimer>, StoreError> {
-        let mut stmt = self
-            .0
-            .prepare("SELECT incident_id, technician FROM work_timers ORDER BY id")?;
-        let keys = stmt
-            .query_map([], |r| Ok((IncidentId(r.get(0)?), r.get::<_, String>(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        keys.into_iter()
-            .filter_map(|(i, t)| self.timer(i, &t).transpose())
-            .collect()
+        self.timers_where(None)
     }
 
     /// The timers on an incident.
     pub fn incident_timers(&self, incident: IncidentId) -> Result<Vec<WorkTimer>, StoreError> {
-        Ok(self
-            .timers()?
-            .into_iter()
-            .filter(|t| t.incident_id == incident)
-            .collect())
+        self.timers_where(Some(incident))
+    }
+
+    fn timers_where(&self, incident: Option<IncidentId>) -> Result<Vec<WorkTimer>, StoreError> {
+        let mut stmt = self.0.prepare(
+            "SELECT incident_id, technician FROM work_timers
+             WHERE ?1 IS NULL OR incident_id = ?1 ORDER BY id",
+        )?;
+        let keys = stmt
+            .query_map([incident.map(|i| i.0)], |r| {
+                Ok((IncidentId(r.get(0)?), r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        keys.into_iter()
+            .filter_map(|(i, t)| self.timer(i, &t).transpose())
+            .collect()
     }
 
     /// Saves a timer's state (creating it if new): its running instant and its stretches.
