@@ -200,3 +200,32 @@ fn lists_filter_by_status_and_tenant() {
         bad.stderr
     );
 }
+
+#[test]
+fn the_demo_runs_the_whole_loop_against_the_built_in_simulator() {
+    let desk = Desk::new();
+    let data = desk.dir().join("data");
+    let run = desk
+        .command(&["demo"])
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .expect("demo");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for line in [
+        "The sync engine delivered 6 writes to the PSA.",
+        "P1 | ACME Corp | source On-Call Auto | assigned to Dana",
+        "internal note by Dana: A backup job is pinning the CPU; rescheduling it.",
+        "time: 18 min Remote Support by Dana",
+        "resolved by Dana: Backup moved to 02:00; CPU back to normal.",
+        "P2 | Globex Inc | source On-Call Auto | assigned to Lee",
+        "| MITRE technique: T1059.001 PowerShell",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+    assert!(data.join("oncall-desk/demo/demo.sqlite3").exists());
+}

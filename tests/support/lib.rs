@@ -6,8 +6,9 @@ mod sim;
 pub use sim::{KEY, Sim};
 
 use std::{
+    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::{Command, Output, Stdio},
     sync::OnceLock,
 };
 
@@ -105,15 +106,42 @@ impl Desk {
         self.dir.path()
     }
 
-    /// A command for `oncall ARGS` on this desk's database, without a PSA unless configured.
+    /// This desk's own profile, so its keychain entries never meet another test's.
+    pub fn profile(&self) -> String {
+        let name = self.dir.path().file_name().expect("temp dir name");
+        format!("test-{}", name.to_string_lossy().trim_start_matches('.'))
+    }
+
+    /// A command for `oncall ARGS` on this desk's database, settings directory and profile,
+    /// without a PSA unless configured.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(oncall_bin());
         cmd.args(args)
             .env("ONCALL_DB", self.db())
+            .env("ONCALL_CONFIG_DIR", self.dir.path().join("config"))
+            .env("ONCALL_PROFILE", self.profile())
             .env_remove("PSA_API_URL")
             .env_remove("PSA_SERVICE_KEY")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
+    }
+
+    /// Runs `oncall ARGS` with `input` on standard input (a pipe, not a terminal).
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("oncall starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("oncall runs"))
     }
 
     /// Runs `oncall ARGS`.

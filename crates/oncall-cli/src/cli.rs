@@ -25,6 +25,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// See oncall-desk at work: a scripted on-call shift against the built-in PSA simulator.
+    Demo {
+        /// Keep the simulator running afterwards, to try commands against it (Ctrl-C stops it).
+        #[arg(long)]
+        keep: bool,
+    },
     /// Manage tenants (client organisations).
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -77,6 +83,21 @@ pub enum Command {
         id: i64,
         /// The PSA ticket id.
         psa_ticket_id: String,
+    },
+    /// Show or change settings (the profile is `default`, or ONCALL_PROFILE).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Store a credential in the OS keychain, read from a hidden prompt or standard input.
+    #[command(subcommand)]
+    Login(Credential),
+    /// Remove a credential from the OS keychain.
+    #[command(subcommand)]
+    Logout(Credential),
+    /// Check The One PSA and N-central credentials step by step, with a fix for each failure.
+    Wizard {
+        /// Also look this custom PSA ticket up through N-central.
+        #[arg(long)]
+        ticket: Option<String>,
     },
 }
 
@@ -277,4 +298,33 @@ pub enum TimeCommand {
         #[arg(long)]
         minutes: Option<i64>,
     },
+}
+
+/// `oncall config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show every setting and secret and where it comes from (secrets only as set or unset).
+    Show,
+    /// Set a setting: psa.url, ncentral.url, ncentral.psa_type, technician or tenant.
+    Set {
+        /// The setting's name.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// Remove a setting from the settings file.
+    Unset {
+        /// The setting's name.
+        key: String,
+    },
+}
+
+/// A credential kept in the OS keychain.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum Credential {
+    /// The One PSA service key (what PSA_SERVICE_KEY holds).
+    Psa,
+    /// The N-central login: User-API token, integration key, PSA username and password
+    /// (as a JSON object on standard input when it is not a terminal).
+    Ncentral,
 }

@@ -1,5 +1,6 @@
-//! oncall-desk's core: the incident domain, the SQLite store with its outbox, and the service
-//! that every front end (the `oncall` CLI, the desktop app) calls for each user action.
+//! oncall-desk's core: the incident domain, the SQLite store with its outbox, the service that
+//! every front end (the `oncall` CLI, the desktop app) calls for each user action, and the
+//! settings, keychain and credential wizard behind them.
 
 pub mod clock;
 pub mod domain;
@@ -7,8 +8,10 @@ pub mod paths;
 pub mod psa;
 pub mod secrets;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod wizard;
 
 pub use clock::{Clock, SystemClock};
 pub use service::{Desk, DeskError};

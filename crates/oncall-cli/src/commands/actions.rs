@@ -42,9 +42,12 @@ impl Actions<'_> {
     pub fn ack(&mut self, id: i64, tech: &str) -> Result<()> {
         let acted = self.desk.acknowledge(IncidentId(id), tech)?;
         let headline = format!("Acknowledged incident {id} as {}.", tech.trim());
-        let unconfigured = "PSA not configured (PSA_API_URL / PSA_SERVICE_KEY unset): no PSA \
-                            ticket was created; link one by hand with `oncall link`.";
-        self.finish(IncidentId(id), acted.queued, None, headline, unconfigured)
+        let unconfigured = format!(
+            "PSA not configured ({}): no PSA ticket was created; link one by hand with \
+             `oncall link`.",
+            psa::unconfigured_reason()
+        );
+        self.finish(IncidentId(id), acted.queued, None, headline, &unconfigured)
     }
 
     pub fn note(&mut self, id: i64, author: &str, text: &str) -> Result<()> {

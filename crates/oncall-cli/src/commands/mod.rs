@@ -1,10 +1,14 @@
 //! One function per subcommand: parse, call the core, print.
 
 mod actions;
+mod config;
+mod demo;
 mod incident;
+mod login;
 mod psa;
 mod tenant;
 mod time;
+mod wizard;
 
 use std::sync::Arc;
 
@@ -19,8 +23,13 @@ use crate::{
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let out = Out::new(cli.json);
-    if let Command::Psa(PsaCommand::Check) = cli.command {
-        return psa::check(&out);
+    match cli.command {
+        Command::Psa(PsaCommand::Check) => return psa::check(&out),
+        Command::Demo { keep } => return demo::run(keep),
+        Command::Config(ref cmd) => return config::run(&out, cmd),
+        Command::Login(what) => return login::login(&out, what),
+        Command::Logout(what) => return login::logout(&out, what),
+        _ => {}
     }
     let mut desk = open_desk(&cli)?;
     let mut act = actions::Actions {
@@ -38,7 +47,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timer(cmd) => time::timer(&mut act, cmd),
         Command::Time(cmd) => time::time(&mut act, cmd),
         Command::Sync(args) => psa::sync(act.desk.db_path(), &out, &args),
-        Command::Psa(PsaCommand::Check) => unreachable!("handled above"),
+        Command::Wizard { ticket } => wizard::run(act.desk, &out, ticket),
+        Command::Psa(PsaCommand::Check)
+        | Command::Demo { .. }
+        | Command::Config(_)
+        | Command::Login(_)
+        | Command::Logout(_) => unreachable!("handled above"),
     }
 }
 
@@ -49,5 +63,5 @@ fn open_desk(cli: &Cli) -> Result<Desk> {
             .context("cannot find a home directory for the database; pass --db PATH")?,
     };
     let desk = Desk::open(&path, Arc::new(SystemClock))?;
-    Ok(desk.with_psa_configured(psa::env_settings().is_some()))
+    Ok(desk.with_psa_configured(psa::configured()))
 }

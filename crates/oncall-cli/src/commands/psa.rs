@@ -1,41 +1,75 @@
 //! The PSA from the command line: its configuration, delivery right after an action,
 //! `oncall sync` and `oncall psa check`.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    path::Path,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use oncall_core::{
     SystemClock,
     domain::IncidentId,
     psa::{OnePsaClient, PsaConfig},
-    secrets::Secret,
+    settings::PsaResolution,
     sync::{SyncEngine, SyncOptions, SyncReport},
 };
 use serde::Serialize;
 
+use super::config;
 use crate::{cli::SyncArgs, output::Out};
 
 /// How long an action waits for the PSA before leaving its writes queued.
 const DELIVERY_WAIT: Duration = Duration::from_secs(10);
 
-/// The PSA settings of the seed, when both are set.
-pub fn env_settings() -> Option<(String, Secret)> {
-    let get = |v| {
-        std::env::var(v)
-            .ok()
-            .filter(|s: &String| !s.trim().is_empty())
-    };
-    Some((get("PSA_API_URL")?, Secret::new(get("PSA_SERVICE_KEY")?)))
+/// The PSA as configured: PSA_API_URL / PSA_SERVICE_KEY first, then psa.url from the settings
+/// file and the key from the keychain. Resolved once per process: an action asks twice (is a
+/// PSA configured? then deliver), and the keychain need only be asked once.
+fn resolution() -> &'static PsaResolution {
+    static RESOLVED: OnceLock<PsaResolution> = OnceLock::new();
+    RESOLVED.get_or_init(|| match config::load() {
+        Ok(c) => c.psa(),
+        Err(e) => PsaResolution::Unusable(format!("{e:#}")),
+    })
 }
 
-/// The checked PSA configuration, `None` when not configured.
+/// Whether a PSA is configured, usable right now or not: then acknowledging queues a ticket,
+/// which waits in the queue until the PSA can be used.
+pub fn configured() -> bool {
+    resolution().is_configured()
+}
+
+/// Why no PSA is configured, in a few words (empty when one is).
+pub fn unconfigured_reason() -> &'static str {
+    match resolution() {
+        PsaResolution::NotConfigured(why) => why,
+        _ => "",
+    }
+}
+
+/// The checked PSA configuration, `None` when not configured; an error when one is configured
+/// but cannot be used (an invalid value, the keychain unavailable).
 pub fn config() -> Result<Option<PsaConfig>> {
-    env_settings()
-        .map(|(url, key)| PsaConfig::new(&url, key).context("PSA_API_URL / PSA_SERVICE_KEY"))
-        .transpose()
+    match resolution() {
+        PsaResolution::Ready(c) => Ok(Some(c.clone())),
+        PsaResolution::NotConfigured(_) => Ok(None),
+        PsaResolution::Unusable(why) => Err(anyhow!("{why}")),
+    }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+/// [`config`], or an error saying how to configure the PSA.
+fn required_config() -> Result<PsaConfig> {
+    config()?.with_context(|| {
+        format!(
+            "the PSA is not configured: set PSA_API_URL and PSA_SERVICE_KEY, or run `oncall \
+             config set psa.url URL` and `oncall login psa` ({})",
+            unconfigured_reason()
+        )
+    })
+}
+
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -74,9 +108,7 @@ pub fn deliver_now(db: &Path, incident: IncidentId) -> Result<Option<SyncReport>
 
 /// `oncall sync`.
 pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
-    let config = config()?.context(
-        "the PSA is not configured: set PSA_API_URL and PSA_SERVICE_KEY, then run `oncall sync` again",
-    )?;
+    let config = required_config()?;
     if args.retry {
         let mut store = oncall_core::store::Store::open(db)?;
         let n = store.write(|tx| tx.retry_failed(None))?;
@@ -150,8 +182,7 @@ struct Check {
 
 /// `oncall psa check`.
 pub fn check(out: &Out) -> Result<()> {
-    let config =
-        config()?.context("the PSA is not configured: set PSA_API_URL and PSA_SERVICE_KEY")?;
+    let config = required_config()?;
     let url = config.url.to_string();
     let client = OnePsaClient::new(config)?;
     let result = runtime()?.block_on(client.health());

@@ -17,12 +17,12 @@ pub struct PsaConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// Not a URL at all.
-    #[error("the PSA URL '{0}' is not a valid URL (expected e.g. https://api.theonepsa.com)")]
+    #[error("'{0}' is not a valid server URL (expected e.g. https://api.theonepsa.com)")]
     BadUrl(String),
     /// Plain HTTP to a host that is not this machine.
     #[error(
-        "the PSA URL '{0}' must use https:// (plain http is only allowed for localhost), \
-         so the service key never crosses the network in clear"
+        "the URL '{0}' must use https:// (plain http is only allowed for localhost), \
+         so keys and tokens never cross the network in clear"
     )]
     NotHttps(String),
     /// An empty service key.
@@ -33,25 +33,30 @@ pub enum ConfigError {
 impl PsaConfig {
     /// Checks a URL and key: HTTPS, or HTTP on a loopback host.
     pub fn new(url: &str, key: Secret) -> Result<Self, ConfigError> {
-        let parsed = Url::parse(url.trim()).map_err(|_| ConfigError::BadUrl(url.to_owned()))?;
-        let Some(host) = parsed.host_str() else {
-            return Err(ConfigError::BadUrl(url.to_owned()));
-        };
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_matches(['[', ']'])
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        match parsed.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            "http" => return Err(ConfigError::NotHttps(url.to_owned())),
-            _ => return Err(ConfigError::BadUrl(url.to_owned())),
-        }
+        let url = check_url(url)?;
         if key.expose().trim().is_empty() {
             return Err(ConfigError::EmptyKey);
         }
-        Ok(Self { url: parsed, key })
+        Ok(Self { url, key })
+    }
+}
+
+/// Checks a server URL (The One PSA's or N-central's): HTTPS, or HTTP on a loopback host.
+pub fn check_url(url: &str) -> Result<Url, ConfigError> {
+    let parsed = Url::parse(url.trim()).map_err(|_| ConfigError::BadUrl(url.to_owned()))?;
+    let Some(host) = parsed.host_str() else {
+        return Err(ConfigError::BadUrl(url.to_owned()));
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        "http" => Err(ConfigError::NotHttps(url.to_owned())),
+        _ => Err(ConfigError::BadUrl(url.to_owned())),
     }
 }
 

@@ -1,9 +1,15 @@
-//! The PSA over HTTP: The One PSA's ticket API (§1 of the wire contract).
+//! The PSA over HTTP: The One PSA's ticket API (§1 of the wire contract) and N-central's PSA
+//! integration API (§2).
 
 mod config;
 mod error;
+mod ncentral;
 mod one_psa;
 
-pub use config::{ConfigError, PsaConfig};
+pub use config::{ConfigError, PsaConfig, check_url};
 pub use error::PsaError;
+pub(crate) use ncentral::looks_like_tls;
+pub use ncentral::{
+    CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
+};
 pub use one_psa::{CreatedTicket, Health, OnePsaClient, Ticket, TicketStatus};

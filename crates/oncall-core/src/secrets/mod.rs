@@ -1,6 +1,13 @@
-//! Secrets: held in memory only as [`Secret`], which never prints its value.
+//! Secrets: held in memory only as [`Secret`], which never prints its value, and stored only in
+//! the OS keychain ([`Keychain`]), never in a file or the database.
+
+mod keychain;
+mod ncentral_login;
 
 use std::fmt;
+
+pub use keychain::{KEYCHAIN_SERVICE, Keychain, KeychainError, SecretKey};
+pub use ncentral_login::{LoginError, NcentralLogin};
 
 /// A secret value (a PSA service key, a password, a token). `Debug` and `Display` show
 /// `[redacted]`, so a secret cannot reach a log, a panic message or an error by accident.

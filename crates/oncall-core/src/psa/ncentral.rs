@@ -1,0 +1,600 @@
+//! The N-central PSA integration API (§2 of the wire contract): the token exchange, discovery
+//! by the HAL `_links` the server gives, standard-PSA credential validation and the custom-PSA
+//! ticket look-up. Secrets go in headers marked sensitive and nowhere else.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use jiff::{Timestamp, Zoned, tz::TimeZone};
+use reqwest::{
+    Client, RequestBuilder, Response, StatusCode, Url,
+    header::{AUTHORIZATION, HeaderValue, RETRY_AFTER},
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use super::{ConfigError, check_url};
+use crate::secrets::Secret;
+
+/// How long to wait for a TCP (and TLS) connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Where N-central is and how to sign in to it.
+#[derive(Debug, Clone)]
+pub struct NcentralConfig {
+    /// The server's base URL (always ending in `/`, so relative paths stay under it).
+    pub url: Url,
+    /// The User-API token (JWT).
+    pub jwt: Secret,
+    /// The `INTEGRATION-KEY` sent on every POST.
+    pub integration_key: Secret,
+}
+
+impl NcentralConfig {
+    /// Checks the URL: HTTPS, or HTTP on a loopback host. (The secrets were checked when they
+    /// were stored, as an [`NcentralLogin`](crate::secrets::NcentralLogin).)
+    pub fn new(url: &str, jwt: Secret, integration_key: Secret) -> Result<Self, ConfigError> {
+        let mut url = check_url(url)?;
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
+        Ok(Self {
+            url,
+            jwt,
+            integration_key,
+        })
+    }
+}
+
+/// What went wrong talking to N-central, one kind per status the seed lists and per way a
+/// connection fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NcentralError {
+    /// 400: a missing or invalid parameter (or, for credential validation, a PSA type the
+    /// server cannot validate).
+    #[error("N-central refused the request as invalid (400 {reason}{})", field.as_ref().map(|f| format!(", field '{f}'")).unwrap_or_default())]
+    BadRequest {
+        /// The server's reason.
+        reason: String,
+        /// The field at fault, if named.
+        field: Option<String>,
+    },
+    /// 401: the User-API token (or the access token it was exchanged for) is wrong or expired.
+    #[error("N-central refused the User-API token (401)")]
+    Unauthorized,
+    /// 403: the integration key is wrong.
+    #[error("N-central refused the integration key (403 {0})")]
+    Forbidden(String),
+    /// 404: no such resource (ticket, PSA type or endpoint).
+    #[error("N-central has no such resource (404 {0})")]
+    NotFound(String),
+    /// 429: too many requests; wait as told.
+    #[error("N-central is rate limiting requests (429){}", .0.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited(Option<Duration>),
+    /// 5xx: the server failed.
+    #[error("N-central failed ({0})")]
+    Server(String),
+    /// The connection could not be made or timed out.
+    #[error("cannot reach N-central: {0}")]
+    Network(String),
+    /// The secure connection could not be set up (certificate, protocol).
+    #[error("the secure (TLS) connection to N-central failed: {0}")]
+    Tls(String),
+    /// An answer that is not what the API describes.
+    #[error("N-central's answer could not be understood: {0}")]
+    Malformed(String),
+    /// The server did not offer a link the step needs.
+    #[error("N-central does not offer '{0}' (its answer has no such link)")]
+    MissingLink(String),
+    /// An argument that cannot be put in a URL (e.g. an empty ticket id).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What [`NcentralClient::authenticate`] did with the User-API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenExchange {
+    /// The server exchanged it for an access token, which later calls use.
+    Exchanged,
+    /// The server has no exchange (404); later calls send the token itself, as the seed does.
+    NotOffered,
+}
+
+/// The links N-central's discovery answers offered, by relation name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Discovery {
+    links: BTreeMap<String, String>,
+}
+
+impl Discovery {
+    /// The standard-PSA credential validation link (templated with `{psaType}`).
+    pub const VALIDATE_CREDENTIAL: &str = "standard-psa-validate-credential";
+    /// The custom-PSA ticket look-up link (templated with `{customPsaTicketId}`).
+    pub const TICKET_INFO: &str = "custom-psa-ticket-info";
+
+    /// The link's target for a relation, if offered.
+    pub fn link(&self, rel: &str) -> Option<&str> {
+        self.links.get(rel).map(String::as_str)
+    }
+
+    /// Adds the `_links` of one answer: HAL allows a bare string, `{"href": ..}`, or an array
+    /// of those (the first is used).
+    fn add(&mut self, answer: &Value) {
+        let Some(links) = answer.get("_links").and_then(Value::as_object) else {
+            return;
+        };
+        for (rel, link) in links {
+            let first = link.as_array().and_then(|a| a.first()).unwrap_or(link);
+            let href = first
+                .as_str()
+                .or_else(|| first.get("href").and_then(Value::as_str));
+            if let Some(href) = href {
+                self.links.insert(rel.clone(), href.to_owned());
+            }
+        }
+    }
+}
+
+/// A custom-PSA ticket as N-central shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomPsaTicket {
+    /// The ticket id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its details (may be empty).
+    pub details: String,
+    /// Its status, in the PSA's words.
+    pub status: String,
+    /// The creation date as sent, e.g. `2024-02-21T06:28:10.624-05:00[America/New_York]`.
+    pub creation_date: String,
+    /// The creation date parsed, in its zone (in UTC when the zone is unknown here); `None`
+    /// when it cannot be read.
+    pub created: Option<Zoned>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TicketInfo {
+    ticket_id: Value,
+    #[serde(default)]
+    ticket_title: Option<String>,
+    #[serde(default)]
+    ticket_details: Option<String>,
+    #[serde(default)]
+    ticket_status: Option<String>,
+    #[serde(default)]
+    creation_date: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Data<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialValidity {
+    is_psa_credentials_valid: bool,
+}
+
+#[derive(Deserialize)]
+struct AuthAnswer {
+    tokens: AuthTokens,
+}
+
+#[derive(Deserialize)]
+struct AuthTokens {
+    access: AuthToken,
+}
+
+#[derive(Deserialize)]
+struct AuthToken {
+    token: String,
+}
+
+#[derive(Serialize)]
+struct PsaLogin<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: Option<String>,
+    field: Option<String>,
+}
+
+/// A client of N-central's PSA integration API.
+#[derive(Debug, Clone)]
+pub struct NcentralClient {
+    http: Client,
+    config: NcentralConfig,
+    /// What goes in `Authorization: Bearer`: the JWT, or the access token it was exchanged for.
+    bearer: Secret,
+}
+
+impl NcentralClient {
+    /// A client for `config`, with connect and request timeouts.
+    pub fn new(config: NcentralConfig) -> Result<Self, NcentralError> {
+        let http = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NcentralError::Tls(format!("cannot set up HTTPS: {e}")))?;
+        Ok(Self {
+            bearer: config.jwt.clone(),
+            http,
+            config,
+        })
+    }
+
+    /// `POST /api/auth/authenticate` with the User-API token; on success later calls use the
+    /// access token. A server without the exchange (404, 405) keeps the token itself.
+    pub async fn authenticate(&mut self) -> Result<TokenExchange, NcentralError> {
+        let url = self.url("api/auth/authenticate")?;
+        let resp = self
+            .http
+            .post(url)
+            .header(
+                AUTHORIZATION,
+                sensitive(&format!("Bearer {}", self.config.jwt.expose()))?,
+            )
+            .send()
+            .await
+            .map_err(|e| transport_error(&e))?;
+        if matches!(
+            resp.status(),
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        ) {
+            self.bearer = self.config.jwt.clone();
+            return Ok(TokenExchange::NotOffered);
+        }
+        let answer: AuthAnswer = decode(resp).await?;
+        self.bearer = Secret::new(answer.tokens.access.token);
+        Ok(TokenExchange::Exchanged)
+    }
+
+    /// `GET /api/standard-psa` and `GET /api/custom-psa`: the links to follow.
+    pub async fn discover(&self) -> Result<Discovery, NcentralError> {
+        let mut discovery = Discovery::default();
+        for path in ["api/standard-psa", "api/custom-psa"] {
+            let req = self.authorized(self.http.get(self.url(path)?))?;
+            let answer: Value = send(req).await?;
+            discovery.add(&answer);
+        }
+        Ok(discovery)
+    }
+
+    /// Follows the credential validation link for `psa_type`: whether N-central accepts the
+    /// standard PSA's username and password.
+    pub async fn validate_credentials(
+        &self,
+        discovery: &Discovery,
+        psa_type: &str,
+        username: &str,
+        password: &Secret,
+    ) -> Result<bool, NcentralError> {
+        let url = self.follow(
+            discovery,
+            Discovery::VALIDATE_CREDENTIAL,
+            "psaType",
+            psa_type,
+        )?;
+        let answer: Data<CredentialValidity> = send(self.post(url, username, password)?).await?;
+        Ok(answer.data.is_psa_credentials_valid)
+    }
+
+    /// Follows the custom-PSA ticket link for `ticket_id`.
+    pub async fn ticket(
+        &self,
+        discovery: &Discovery,
+        ticket_id: &str,
+        username: &str,
+        password: &Secret,
+    ) -> Result<CustomPsaTicket, NcentralError> {
+        let url = self.follow(
+            discovery,
+            Discovery::TICKET_INFO,
+            "customPsaTicketId",
+            ticket_id,
+        )?;
+        let answer: Data<TicketInfo> = send(self.post(url, username, password)?).await?;
+        custom_psa_ticket(answer.data)
+    }
+
+    fn url(&self, path: &str) -> Result<Url, NcentralError> {
+        self.config
+            .url
+            .join(path)
+            .map_err(|e| NcentralError::Invalid(format!("cannot build the URL: {e}")))
+    }
+
+    /// The URL a templated link points to, with `var` filled in as one path segment.
+    fn follow(
+        &self,
+        discovery: &Discovery,
+        rel: &str,
+        var: &str,
+        value: &str,
+    ) -> Result<Url, NcentralError> {
+        let href = discovery
+            .link(rel)
+            .ok_or_else(|| NcentralError::MissingLink(rel.to_owned()))?;
+        let placeholder = format!("{{{var}}}");
+        if !href.contains(&placeholder) {
+            return Err(NcentralError::Malformed(format!(
+                "the '{rel}' link {href} has no {placeholder}"
+            )));
+        }
+        self.url(&href.replace(&placeholder, &segment(var, value)?))
+    }
+
+    fn authorized(&self, req: RequestBuilder) -> Result<RequestBuilder, NcentralError> {
+        Ok(req.header(
+            AUTHORIZATION,
+            sensitive(&format!("Bearer {}", self.bearer.expose()))?,
+        ))
+    }
+
+    fn post(
+        &self,
+        url: Url,
+        username: &str,
+        password: &Secret,
+    ) -> Result<RequestBuilder, NcentralError> {
+        Ok(self
+            .authorized(self.http.post(url))?
+            .header(
+                "INTEGRATION-KEY",
+                sensitive(self.config.integration_key.expose())?,
+            )
+            .json(&PsaLogin {
+                username,
+                password: password.expose(),
+            }))
+    }
+}
+
+/// A header value that HTTP libraries must not print (e.g. in a trace log).
+fn sensitive(value: &str) -> Result<HeaderValue, NcentralError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        NcentralError::Invalid("a token or key contains characters a header cannot carry".into())
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// A value as one URL path segment, so an odd ticket id or PSA type cannot change the path.
+fn segment(what: &str, value: &str) -> Result<String, NcentralError> {
+    if value.is_empty() || value.bytes().all(|b| b == b'.') {
+        return Err(NcentralError::Invalid(format!(
+            "'{value}' is not a valid {what}"
+        )));
+    }
+    Ok(value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect())
+}
+
+fn custom_psa_ticket(info: TicketInfo) -> Result<CustomPsaTicket, NcentralError> {
+    let id = match info.ticket_id {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        other => {
+            return Err(NcentralError::Malformed(format!(
+                "ticketId is {}",
+                match other {
+                    Value::Null => "null",
+                    Value::Bool(_) => "a boolean",
+                    _ => "not a string or number",
+                }
+            )));
+        }
+    };
+    let creation_date = info.creation_date.unwrap_or_default();
+    Ok(CustomPsaTicket {
+        id,
+        title: info.ticket_title.unwrap_or_default(),
+        details: info.ticket_details.unwrap_or_default(),
+        status: info.ticket_status.unwrap_or_default(),
+        created: parse_creation_date(&creation_date),
+        creation_date,
+    })
+}
+
+/// Reads N-central's zoned form (`2024-02-21T06:28:10.624-05:00[America/New_York]`); when the
+/// zone is unknown on this machine, the instant still counts, shown in UTC.
+fn parse_creation_date(text: &str) -> Option<Zoned> {
+    text.parse::<Zoned>().ok().or_else(|| {
+        text.parse::<Timestamp>()
+            .ok()
+            .map(|ts| ts.to_zoned(TimeZone::UTC))
+    })
+}
+
+/// Whether a connection failure's text points at TLS (certificate, protocol) rather than
+/// the network: reqwest gives no typed way to tell.
+pub(crate) fn looks_like_tls(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+fn transport_error(e: &reqwest::Error) -> NcentralError {
+    // The source chain names the root cause (e.g. "Connection refused"), never the headers.
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let cause = chain.last().cloned().unwrap_or_else(|| {
+        if e.is_timeout() {
+            "timed out".to_owned()
+        } else {
+            "the request failed".to_owned()
+        }
+    });
+    if looks_like_tls(&chain.join(" ")) {
+        NcentralError::Tls(cause)
+    } else if e.is_timeout() {
+        NcentralError::Network(format!("timed out: {cause}"))
+    } else {
+        NcentralError::Network(cause)
+    }
+}
+
+async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, NcentralError> {
+    let resp = req.send().await.map_err(|e| transport_error(&e))?;
+    decode(resp).await
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, NcentralError> {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let bytes = resp.bytes().await.map_err(|e| transport_error(&e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            NcentralError::Malformed(format!(
+                "{e} in a {} answer of {} bytes",
+                status.as_u16(),
+                bytes.len()
+            ))
+        });
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let reason = body
+        .as_ref()
+        .and_then(|b| b.error.clone())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned());
+    Err(match status {
+        StatusCode::BAD_REQUEST => NcentralError::BadRequest {
+            reason,
+            field: body.and_then(|b| b.field),
+        },
+        StatusCode::UNAUTHORIZED => NcentralError::Unauthorized,
+        StatusCode::FORBIDDEN => NcentralError::Forbidden(reason),
+        StatusCode::NOT_FOUND => NcentralError::NotFound(reason),
+        StatusCode::TOO_MANY_REQUESTS => NcentralError::RateLimited(retry_after),
+        s if s.is_server_error() => NcentralError::Server(format!("{} {reason}", s.as_u16())),
+        s => NcentralError::Malformed(format!("unexpected status {} {reason}", s.as_u16())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_may_be_strings_objects_or_arrays() {
+        let mut d = Discovery::default();
+        d.add(&serde_json::json!({"_links": {
+            "standard-psa-validate-credential": "/api/standard-psa/{psaType}/credential",
+            "custom-psa-ticket-info": {"href": "/api/custom-psa/tickets/{customPsaTicketId}", "templated": true},
+            "custom-psa-tickets": [{"href": "/api/custom-psa/tickets"}],
+            "odd": 7
+        }}));
+        assert_eq!(
+            d.link(Discovery::VALIDATE_CREDENTIAL),
+            Some("/api/standard-psa/{psaType}/credential")
+        );
+        assert_eq!(
+            d.link(Discovery::TICKET_INFO),
+            Some("/api/custom-psa/tickets/{customPsaTicketId}")
+        );
+        assert_eq!(
+            d.link("custom-psa-tickets"),
+            Some("/api/custom-psa/tickets")
+        );
+        assert_eq!(d.link("odd"), None);
+    }
+
+    #[test]
+    fn templated_links_take_one_encoded_segment() {
+        let config = NcentralConfig::new(
+            "https://nc.example.com/base",
+            Secret::new("j"),
+            Secret::new("k"),
+        )
+        .unwrap();
+        assert_eq!(config.url.as_str(), "https://nc.example.com/base/");
+        let client = NcentralClient::new(config).unwrap();
+        let mut d = Discovery::default();
+        d.add(&serde_json::json!({"_links": {
+            "custom-psa-ticket-info": "api/custom-psa/tickets/{customPsaTicketId}",
+            "standard-psa-validate-credential": "/api/standard-psa/credential"
+        }}));
+        let url = client
+            .follow(&d, Discovery::TICKET_INFO, "customPsaTicketId", "a/b ?")
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://nc.example.com/base/api/custom-psa/tickets/a%2Fb%20%3F"
+        );
+        assert!(matches!(
+            client.follow(&d, Discovery::TICKET_INFO, "customPsaTicketId", ".."),
+            Err(NcentralError::Invalid(_))
+        ));
+        assert!(matches!(
+            client.follow(&d, Discovery::VALIDATE_CREDENTIAL, "psaType", "3"),
+            Err(NcentralError::Malformed(_))
+        ));
+        assert!(matches!(
+            client.follow(
+                &Discovery::default(),
+                Discovery::TICKET_INFO,
+                "customPsaTicketId",
+                "1"
+            ),
+            Err(NcentralError::MissingLink(_))
+        ));
+    }
+
+    #[test]
+    fn the_seeds_zoned_creation_date_is_read() {
+        let z =
+            parse_creation_date("2024-02-21T06:28:10.624-05:00[America/New_York]").expect("parsed");
+        assert_eq!(z.time_zone().iana_name(), Some("America/New_York"));
+        assert_eq!(z.timestamp().to_string(), "2024-02-21T11:28:10.624Z");
+        let z = parse_creation_date("2024-02-21T06:28:10-05:00[Nowhere/Unknown]").expect("parsed");
+        assert_eq!(z.timestamp().to_string(), "2024-02-21T11:28:10Z");
+        assert_eq!(parse_creation_date("yesterday"), None);
+    }
+
+    #[test]
+    fn numeric_ticket_ids_are_kept_as_text() {
+        let info: TicketInfo = serde_json::from_value(serde_json::json!({
+            "ticketId": 1142285696_u64, "ticketTitle": "Network", "ticketDetails": null,
+            "ticketStatus": "CREATE_TICKET_CREATED_IN_NCENTRAL",
+            "creationDate": "2024-02-21T06:28:10.624-05:00[America/New_York]"
+        }))
+        .unwrap();
+        let t = custom_psa_ticket(info).unwrap();
+        assert_eq!(t.id, "1142285696");
+        assert_eq!(t.details, "");
+        assert!(t.created.is_some());
+    }
+}

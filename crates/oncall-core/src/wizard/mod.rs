@@ -1,0 +1,195 @@
+//! The credential validation wizard's backend: checks The One PSA and N-central step by step,
+//! each step a typed result with a plain-language message and, when it fails, a suggested fix.
+//! The CLI prints the results; the desktop wizard will show them.
+
+mod input;
+mod ncentral;
+mod one_psa;
+
+use std::time::Duration;
+
+use jiff::{Timestamp, tz::TimeZone};
+use serde::Serialize;
+
+pub use input::{Input, NcentralAccess, Problem};
+
+use crate::{Clock, psa::CustomPsaTicket};
+
+/// A step of the wizard, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The One PSA answers its health check and accepts the service key.
+    OnePsa,
+    /// Every local tenant is one the PSA lets the key use.
+    Tenants,
+    /// N-central accepts the User-API token.
+    NcentralLogin,
+    /// N-central offers the PSA integration links.
+    NcentralDiscovery,
+    /// N-central validates the standard PSA's credentials.
+    NcentralPsaCredentials,
+    /// N-central finds a custom-PSA ticket (only when one is asked for).
+    NcentralTicket,
+}
+
+impl Step {
+    /// The step's name in the CLI's output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OnePsa => "one_psa",
+            Self::Tenants => "tenants",
+            Self::NcentralLogin => "ncentral_login",
+            Self::NcentralDiscovery => "ncentral_discovery",
+            Self::NcentralPsaCredentials => "ncentral_psa_credentials",
+            Self::NcentralTicket => "ncentral_ticket",
+        }
+    }
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The check passed.
+    Passed,
+    /// The check failed; the result has a fix.
+    Failed,
+    /// Not checked, because a step it needs failed.
+    Skipped,
+}
+
+/// What a step found besides its message, for a UI to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Details {
+    /// The tenants the PSA lets the key use, and the local ones it does not know.
+    Tenants {
+        /// The PSA's tenant ids for this key.
+        psa: Vec<String>,
+        /// Local tenant ids the PSA does not know.
+        unknown: Vec<String>,
+    },
+    /// The server asked to wait before trying again.
+    RetryAfter {
+        /// How long, in seconds.
+        seconds: u64,
+        /// Until when.
+        at: Timestamp,
+    },
+    /// The custom-PSA ticket found.
+    Ticket(CustomPsaTicket),
+}
+
+/// One step's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepResult {
+    step: Step,
+    status: Status,
+    message: String,
+    fix: Option<String>,
+    details: Option<Details>,
+}
+
+impl StepResult {
+    fn passed(step: Step, message: String) -> Self {
+        Self {
+            step,
+            status: Status::Passed,
+            message,
+            fix: None,
+            details: None,
+        }
+    }
+
+    fn failed(step: Step, message: String, fix: String) -> Self {
+        Self {
+            step,
+            status: Status::Failed,
+            message,
+            fix: Some(fix),
+            details: None,
+        }
+    }
+
+    fn skipped(step: Step, because: Step) -> Self {
+        Self {
+            step,
+            status: Status::Skipped,
+            message: format!(
+                "Not checked: it needs step {}, which did not pass.",
+                because.name()
+            ),
+            fix: None,
+            details: None,
+        }
+    }
+
+    fn problem(step: Step, problem: &Problem) -> Self {
+        Self::failed(step, problem.message.clone(), problem.fix.clone())
+    }
+
+    fn with(mut self, details: Option<Details>) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// The step.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// How it ended.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Whether it passed.
+    pub fn ok(&self) -> bool {
+        self.status == Status::Passed
+    }
+
+    /// What was found, in a sentence or two.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about a failure.
+    pub fn fix(&self) -> Option<&str> {
+        self.fix.as_deref()
+    }
+
+    /// What the step found, for a UI.
+    pub fn details(&self) -> Option<&Details> {
+        self.details.as_ref()
+    }
+}
+
+/// Runs every step in order. A step whose prerequisite failed is skipped, not run.
+pub async fn run(input: Input, clock: &dyn Clock) -> Vec<StepResult> {
+    let now = clock.now();
+    let (psa, health) = one_psa::health(&input.psa, now).await;
+    let tenants = one_psa::tenants(health.as_ref(), &input.local_tenants);
+    let mut results = vec![psa, tenants];
+    results.extend(ncentral::steps(&input.ncentral, input.ticket.as_deref(), now).await);
+    results
+}
+
+/// "it asks to wait 30 s, until 14:05:10", and the same as [`Details`].
+fn retry_after(after: Option<Duration>, now: Timestamp) -> (String, Option<Details>) {
+    let Some(wait) = after else {
+        return ("it gave no time to wait; wait a minute".into(), None);
+    };
+    let seconds = wait.as_secs();
+    let Ok(at) = now.checked_add(wait) else {
+        return (format!("it asks to wait {seconds} s"), None);
+    };
+    let local = at
+        .to_zoned(TimeZone::system())
+        .strftime("%H:%M:%S")
+        .to_string();
+    (
+        format!("it asks to wait {seconds} s, until {local}"),
+        Some(Details::RetryAfter { seconds, at }),
+    )
+}
