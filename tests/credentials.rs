@@ -259,7 +259,8 @@ fn config_set_and_show_say_where_each_value_comes_from() {
     assert_eq!(
         unknown.stderr.trim(),
         "error: unknown setting 'psa.key'; known settings: psa.url, ncentral.url, \
-         ncentral.psa_type, technician, tenant"
+         ncentral.psa_type, technician, tenant, time.auto_start, time.increment_minutes, \
+         time.work_type, time.billable, time.confirm_after_hours"
     );
     let tenant = desk.run(&["config", "set", "tenant", "a b"]);
     assert!(!tenant.ok);

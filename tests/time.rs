@@ -394,3 +394,35 @@ fn the_cli_refuses_bad_time_with_a_clear_message_and_logs_good_time() {
     let listed = desk.json(&["time", "list", &id]);
     assert_eq!(listed[0]["sync_state"], "waiting_for_ticket");
 }
+
+#[test]
+fn the_time_settings_turn_auto_start_off_and_set_the_increment() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Settings", "low");
+    let bad = desk.run(&["config", "set", "time.increment_minutes", "0"]);
+    assert!(
+        !bad.ok && bad.stderr.contains("from 1 to 60"),
+        "{}",
+        bad.stderr
+    );
+    for (key, value) in [
+        ("time.auto_start", "false"),
+        ("time.increment_minutes", "15"),
+    ] {
+        let set = desk.run(&["config", "set", key, value]);
+        assert!(set.ok, "{}", set.stderr);
+    }
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    assert_eq!(
+        desk.json(&["timer", "status"]),
+        serde_json::json!([]),
+        "no timer started"
+    );
+    desk.json(&["timer", "start", &id, "--tech", "Dana"]);
+    let stopped = desk.json(&["timer", "stop", &id, "--tech", "Dana"]);
+    assert_eq!(
+        stopped["time_entries"][0]["minutes"], 15,
+        "a short stretch bills one increment"
+    );
+}

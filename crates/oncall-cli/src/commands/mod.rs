@@ -62,6 +62,9 @@ fn open_desk(cli: &Cli) -> Result<Desk> {
         None => paths::default_db_path()
             .context("cannot find a home directory for the database; pass --db PATH")?,
     };
+    let policy = config::load()?.time_policy();
     let desk = Desk::open(&path, Arc::new(SystemClock))?;
-    Ok(desk.with_psa_configured(psa::configured()))
+    Ok(desk
+        .with_psa_configured(psa::configured())
+        .with_time_policy(policy))
 }

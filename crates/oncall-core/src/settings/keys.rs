@@ -20,16 +20,31 @@ pub enum SettingKey {
     Technician,
     /// `tenant`: the tenant used when none is named.
     DefaultTenant,
+    /// `time.auto_start`: start the technician's timer on acknowledgement (`true`/`false`).
+    TimeAutoStart,
+    /// `time.increment_minutes`: billed minutes round up to a multiple of this (1 to 60).
+    TimeIncrement,
+    /// `time.work_type`: the work type of timer entries, e.g. `Remote Support`.
+    TimeWorkType,
+    /// `time.billable`: whether timer entries are billable (`true`/`false`).
+    TimeBillable,
+    /// `time.confirm_after_hours`: a timer that ran longer is held for confirmation (1 to 72).
+    TimeConfirmAfter,
 }
 
 impl SettingKey {
     /// Every setting, in the order `oncall config show` lists them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 10] = [
         Self::PsaUrl,
         Self::NcentralUrl,
         Self::NcentralPsaType,
         Self::Technician,
         Self::DefaultTenant,
+        Self::TimeAutoStart,
+        Self::TimeIncrement,
+        Self::TimeWorkType,
+        Self::TimeBillable,
+        Self::TimeConfirmAfter,
     ];
 
     /// The name used on the command line and in the settings file.
@@ -40,6 +55,11 @@ impl SettingKey {
             Self::NcentralPsaType => "ncentral.psa_type",
             Self::Technician => "technician",
             Self::DefaultTenant => "tenant",
+            Self::TimeAutoStart => "time.auto_start",
+            Self::TimeIncrement => "time.increment_minutes",
+            Self::TimeWorkType => "time.work_type",
+            Self::TimeBillable => "time.billable",
+            Self::TimeConfirmAfter => "time.confirm_after_hours",
         }
     }
 
@@ -98,8 +118,36 @@ impl SettingKey {
             Self::DefaultTenant => TenantId::parse(value)
                 .map(|t| t.as_str().to_owned())
                 .map_err(|e| invalid(e.to_string())),
+            Self::TimeAutoStart | Self::TimeBillable => value
+                .parse::<bool>()
+                .map(|b| b.to_string())
+                .map_err(|_| invalid("expected true or false".into())),
+            Self::TimeIncrement => whole_number(value, 1..=60).map_err(|_| {
+                invalid("expected whole minutes from 1 to 60 (1, 6 and 15 are common)".into())
+            }),
+            Self::TimeConfirmAfter => whole_number(value, 1..=72)
+                .map_err(|_| invalid("expected whole hours from 1 to 72".into())),
+            Self::TimeWorkType => {
+                if value.is_empty() || value.len() > 64 || value.contains(char::is_control) {
+                    Err(invalid(
+                        "expected a short label on one line, e.g. Remote Support".into(),
+                    ))
+                } else {
+                    Ok(value.to_owned())
+                }
+            }
         }
     }
+}
+
+/// A whole number within `range`, as stored.
+fn whole_number(value: &str, range: std::ops::RangeInclusive<u32>) -> Result<String, ()> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(|n| n.to_string())
+        .ok_or(())
 }
 
 impl fmt::Display for SettingKey {

@@ -3,10 +3,12 @@
 
 use std::{fmt, path::PathBuf};
 
+use jiff::SignedDuration;
 use serde::Serialize;
 
 use super::{Profile, SettingKey, Settings, SettingsError, SettingsFile};
 use crate::{
+    domain::TimePolicy,
     psa::PsaConfig,
     secrets::{Keychain, KeychainError, NcentralLogin, Secret, SecretKey},
 };
@@ -205,6 +207,25 @@ impl Config {
     }
 
     /// Every setting and secret with where it came from; secrets only as set or unset. After
+    /// How time is kept and billed: the `time.*` settings over the defaults.
+    pub fn time_policy(&self) -> TimePolicy {
+        let defaults = TimePolicy::default();
+        let get = |key| self.value(key).value;
+        let flag = |key, default| get(key).and_then(|v| v.parse().ok()).unwrap_or(default);
+        TimePolicy {
+            auto_start: flag(SettingKey::TimeAutoStart, defaults.auto_start),
+            billable: flag(SettingKey::TimeBillable, defaults.billable),
+            increment_minutes: get(SettingKey::TimeIncrement)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(defaults.increment_minutes),
+            work_type: get(SettingKey::TimeWorkType).unwrap_or(defaults.work_type),
+            confirm_after: get(SettingKey::TimeConfirmAfter)
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(SignedDuration::from_hours)
+                .unwrap_or(defaults.confirm_after),
+        }
+    }
+
     /// the first keychain failure the keychain is not asked again (each try can take seconds).
     pub fn report(&self) -> ConfigReport {
         let mut values: Vec<ReportedValue> = SettingKey::ALL
