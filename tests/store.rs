@@ -245,3 +245,84 @@ fn a_file_that_is_not_a_database_or_not_ours_is_refused_and_left_unchanged() {
     );
     assert_eq!(std::fs::read(desk.db()).expect("read"), before);
 }
+
+/// A small tmpfs, unmounted on drop; `None` where this user may not mount (then the test says so).
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(at: &std::path::Path) -> Option<Self> {
+        std::fs::create_dir_all(at).expect("mount point");
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Self(at.to_owned()))
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_gets_a_clear_error_and_loses_nothing_already_saved() {
+    let desk = Desk::new();
+    let Some(disk) = TinyDisk::mount(&desk.dir().join("tiny")) else {
+        eprintln!("SKIPPED: mounting a tmpfs needs root; run the suite as root (as CI does)");
+        return;
+    };
+    let db = disk.0.join("oncall.sqlite3");
+    let db = db.to_str().expect("path");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db];
+        all.extend_from_slice(args);
+        desk.run(&all)
+    };
+    assert!(run(&["tenant", "add", "acme", "--org-id", "1", "--name", "ACME"]).ok);
+    assert!(
+        run(&[
+            "incident",
+            "new",
+            "--tenant",
+            "acme",
+            "--title",
+            "Full",
+            "--severity",
+            "low"
+        ])
+        .ok
+    );
+    let body = "0123456789abcdef".repeat(60 * 1024 / 16);
+    let mut saved = 0;
+    let failure = loop {
+        let r = run(&["note", "1", "--author", "Dana", &body]);
+        if !r.ok {
+            break r;
+        }
+        saved += 1;
+        assert!(saved < 100, "the disk never filled up");
+    };
+    assert!(saved > 0, "some notes fit: {}", failure.stderr);
+    assert!(
+        failure
+            .stderr
+            .contains("the disk is full, so nothing was saved"),
+        "{}",
+        failure.stderr
+    );
+    assert!(!failure.stderr.contains("panicked"));
+    let shown = run(&["incident", "show", "1", "--json"]);
+    assert!(shown.ok, "still readable: {}", shown.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&shown.stdout).expect("json");
+    let notes = shown["notes"].as_array().expect("notes");
+    assert_eq!(
+        notes.len(),
+        saved,
+        "every note saved before the disk filled is intact"
+    );
+    assert!(notes.iter().all(|n| n["body"] == body.as_str()));
+}
