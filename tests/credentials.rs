@@ -643,3 +643,37 @@ fn on_a_terminal_secrets_are_read_from_prompts_without_echo() {
     ok(desk.run(&["logout", "psa"]));
     ok(desk.run(&["logout", "ncentral"]));
 }
+
+#[test]
+fn the_technician_and_tenant_settings_are_the_defaults_of_tech_author_and_tenant() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let missing = desk.run(&["incident", "new", "--title", "x", "--severity", "low"]);
+    assert!(!missing.ok);
+    assert!(
+        missing
+            .stderr
+            .contains("no tenant given: pass --tenant NAME, or set a default"),
+        "{}",
+        missing.stderr
+    );
+    for (key, value) in [("technician", "Dana Whitfield"), ("tenant", "acme")] {
+        assert!(desk.run(&["config", "set", key, value]).ok);
+    }
+    let id = desk.json(&[
+        "incident",
+        "new",
+        "--title",
+        "Defaults",
+        "--severity",
+        "low",
+    ])["id"]
+        .to_string();
+    desk.json(&["ack", &id]);
+    desk.json(&["note", &id, "written by the default technician"]);
+    let shown = desk.json(&["resolve", &id, "--tech", "Lee"]);
+    assert_eq!(shown["tenant_id"], "acme");
+    assert_eq!(shown["acknowledged_by"], "Dana Whitfield");
+    assert_eq!(shown["notes"][0]["author"], "Dana Whitfield");
+    assert_eq!(shown["resolved_by"], "Lee", "--tech still wins");
+}

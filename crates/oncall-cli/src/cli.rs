@@ -41,17 +41,17 @@ pub enum Command {
     Ack {
         /// The incident id.
         id: i64,
-        /// The acknowledging technician.
+        /// The acknowledging technician (default: the `technician` setting).
         #[arg(long)]
-        tech: String,
+        tech: Option<String>,
     },
     /// Add a note to an incident (synced to the PSA ticket if written after acknowledgement).
     Note {
         /// The incident id.
         id: i64,
-        /// Who wrote it.
+        /// Who wrote it (default: the `technician` setting).
         #[arg(long)]
-        author: String,
+        author: Option<String>,
         /// The note's text, or `-` to read it from standard input.
         text: String,
     },
@@ -59,9 +59,9 @@ pub enum Command {
     Resolve {
         /// The incident id.
         id: i64,
-        /// The resolving technician.
+        /// The resolving technician (default: the `technician` setting).
         #[arg(long)]
-        tech: String,
+        tech: Option<String>,
         /// The resolution summary sent to the PSA.
         #[arg(long)]
         summary: Option<String>,
@@ -143,9 +143,9 @@ pub enum IncidentCommand {
 /// The fields of a new incident.
 #[derive(Debug, Args)]
 pub struct NewIncidentArgs {
-    /// The tenant it belongs to.
+    /// The tenant it belongs to (default: the `tenant` setting).
     #[arg(long)]
-    pub tenant: String,
+    pub tenant: Option<String>,
     /// A one-line title.
     #[arg(long)]
     pub title: String,
@@ -226,9 +226,9 @@ pub enum TimerCommand {
 pub struct TimerArgs {
     /// The incident id.
     pub id: i64,
-    /// The technician.
+    /// The technician (default: the `technician` setting).
     #[arg(long)]
-    pub tech: String,
+    pub tech: Option<String>,
 }
 
 /// `oncall time ...`
@@ -238,9 +238,9 @@ pub enum TimeCommand {
     Add {
         /// The incident id.
         id: i64,
-        /// The technician.
+        /// The technician (default: the `technician` setting).
         #[arg(long)]
-        tech: String,
+        tech: Option<String>,
         /// Minutes worked (1 to 1440).
         #[arg(long, allow_negative_numbers = true)]
         minutes: i64,

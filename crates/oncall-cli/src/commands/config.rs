@@ -111,3 +111,16 @@ fn show_text(r: &ConfigReport) -> String {
     }
     lines.join("\n")
 }
+
+/// The value given on the command line, else the stored default, else an error that says how
+/// to give one.
+pub fn or_default(given: Option<String>, key: SettingKey, flag: &str) -> Result<String> {
+    if let Some(v) = given {
+        return Ok(v);
+    }
+    load()?.value(key).value.with_context(|| {
+        format!(
+            "no {key} given: pass {flag} NAME, or set a default with `oncall config set {key} NAME`"
+        )
+    })
+}

@@ -13,7 +13,12 @@ use crate::{
 pub fn run(desk: &mut Desk, out: &Out, cmd: IncidentCommand) -> Result<()> {
     match cmd {
         IncidentCommand::New(args) => {
-            let incident = desk.new_incident(&new_incident(*args))?;
+            let tenant = super::config::or_default(
+                args.tenant.clone(),
+                oncall_core::settings::SettingKey::DefaultTenant,
+                "--tenant",
+            )?;
+            let incident = desk.new_incident(&new_incident(*args, tenant))?;
             out.print(&incident, || incident.id.to_string())
         }
         IncidentCommand::List { status, tenant } => {
@@ -40,9 +45,9 @@ pub fn run(desk: &mut Desk, out: &Out, cmd: IncidentCommand) -> Result<()> {
     }
 }
 
-fn new_incident(a: NewIncidentArgs) -> NewIncident {
+fn new_incident(a: NewIncidentArgs, tenant_id: String) -> NewIncident {
     NewIncident {
-        tenant_id: a.tenant,
+        tenant_id,
         title: a.title,
         description: a.description,
         severity: a.severity,

@@ -13,7 +13,7 @@ mod wizard;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use oncall_core::{Desk, SystemClock, paths};
+use oncall_core::{Desk, SystemClock, paths, settings::SettingKey};
 
 use crate::{
     cli::{Cli, Command, PsaCommand},
@@ -40,9 +40,14 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Tenant(cmd) => tenant::run(act.desk, &out, cmd),
         Command::Incident(cmd) => incident::run(act.desk, &out, cmd),
-        Command::Ack { id, tech } => act.ack(id, &tech),
-        Command::Note { id, author, text } => act.note(id, &author, &text),
-        Command::Resolve { id, tech, summary } => act.resolve(id, &tech, summary.as_deref()),
+        Command::Ack { id, tech } => act.ack(id, &technician(tech)?),
+        Command::Note { id, author, text } => {
+            let author = config::or_default(author, SettingKey::Technician, "--author")?;
+            act.note(id, &author, &text)
+        }
+        Command::Resolve { id, tech, summary } => {
+            act.resolve(id, &technician(tech)?, summary.as_deref())
+        }
         Command::Link { id, psa_ticket_id } => act.link(id, &psa_ticket_id),
         Command::Timer(cmd) => time::timer(&mut act, cmd),
         Command::Time(cmd) => time::time(&mut act, cmd),
@@ -54,6 +59,11 @@ pub fn run(cli: Cli) -> Result<()> {
         | Command::Login(_)
         | Command::Logout(_) => unreachable!("handled above"),
     }
+}
+
+/// The technician named with `--tech`, else the `technician` setting.
+pub(super) fn technician(given: Option<String>) -> Result<String> {
+    config::or_default(given, SettingKey::Technician, "--tech")
 }
 
 fn open_desk(cli: &Cli) -> Result<Desk> {

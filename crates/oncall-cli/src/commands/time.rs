@@ -7,22 +7,29 @@ use oncall_core::{
     service::{EntryChanges, TimeEntryView, TimerStatus},
 };
 
-use super::actions::Actions;
+use super::{actions::Actions, technician};
 use crate::cli::{TimeCommand, TimerCommand};
 
 pub fn timer(act: &mut Actions<'_>, cmd: TimerCommand) -> Result<()> {
     match cmd {
         TimerCommand::Start(a) => {
-            let t = act.desk.start_timer(IncidentId(a.id), &a.tech)?;
+            let t = act
+                .desk
+                .start_timer(IncidentId(a.id), &technician(a.tech)?)?;
             act.out
                 .print(&t, || format!("Timer running: {}", timer_line(&t)))
         }
         TimerCommand::Pause(a) => {
-            let t = act.desk.pause_timer(IncidentId(a.id), &a.tech)?;
+            let t = act
+                .desk
+                .pause_timer(IncidentId(a.id), &technician(a.tech)?)?;
             act.out
                 .print(&t, || format!("Timer paused: {}", timer_line(&t)))
         }
-        TimerCommand::Stop(a) => match act.desk.stop_timer(IncidentId(a.id), &a.tech)? {
+        TimerCommand::Stop(a) => match act
+            .desk
+            .stop_timer(IncidentId(a.id), &technician(a.tech)?)?
+        {
             Some(acted) => {
                 let headline = format!("Timer stopped. {}", entry_line(&acted.value));
                 act.finish(
@@ -64,7 +71,7 @@ pub fn time(act: &mut Actions<'_>, cmd: TimeCommand) -> Result<()> {
             note,
         } => {
             let input = ManualEntry {
-                technician: tech,
+                technician: technician(tech)?,
                 minutes,
                 started_at: start.as_deref().map(parse_time).transpose()?,
                 work_type,
