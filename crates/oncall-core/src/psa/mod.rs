@@ -3,12 +3,13 @@
 
 mod config;
 mod error;
+mod http;
 mod ncentral;
 mod one_psa;
 
 pub use config::{ConfigError, PsaConfig, check_url};
 pub use error::PsaError;
-pub(crate) use ncentral::looks_like_tls;
+pub(crate) use http::looks_like_tls;
 pub use ncentral::{
     CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
 };

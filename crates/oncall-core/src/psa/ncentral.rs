@@ -6,13 +6,16 @@ use std::{collections::BTreeMap, time::Duration};
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 use reqwest::{
-    Client, RequestBuilder, Response, StatusCode, Url,
-    header::{AUTHORIZATION, HeaderValue, RETRY_AFTER},
+    Client, RequestBuilder, StatusCode, Url,
+    header::{AUTHORIZATION, HeaderValue},
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use super::{ConfigError, check_url};
+use super::{
+    ConfigError, check_url,
+    http::{self, Failure},
+};
 use crate::secrets::Secret;
 
 /// How long to wait for a TCP (and TLS) connection.
@@ -201,12 +204,6 @@ struct PsaLogin<'a> {
     password: &'a str,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: Option<String>,
-    field: Option<String>,
-}
-
 /// A client of N-central's PSA integration API.
 #[derive(Debug, Clone)]
 pub struct NcentralClient {
@@ -245,7 +242,7 @@ impl NcentralClient {
             )
             .send()
             .await
-            .map_err(|e| transport_error(&e))?;
+            .map_err(|e| ncentral_error(http::transport(&e)))?;
         if matches!(
             resp.status(),
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
@@ -253,7 +250,7 @@ impl NcentralClient {
             self.bearer = self.config.jwt.clone();
             return Ok(TokenExchange::NotOffered);
         }
-        let answer: AuthAnswer = decode(resp).await?;
+        let answer: AuthAnswer = http::read(resp).await.map_err(ncentral_error)?;
         self.bearer = Secret::new(answer.tokens.access.token);
         Ok(TokenExchange::Exchanged)
     }
@@ -422,86 +419,57 @@ fn parse_creation_date(text: &str) -> Option<Zoned> {
     })
 }
 
-/// Whether a connection failure's text points at TLS (certificate, protocol) rather than
-/// the network: reqwest gives no typed way to tell.
-pub(crate) fn looks_like_tls(text: &str) -> bool {
-    let text = text.to_ascii_lowercase();
-    [
-        "certificate",
-        "tls",
-        "ssl",
-        "handshake",
-        "corrupt message",
-        "invalidcontenttype",
-    ]
-    .iter()
-    .any(|needle| text.contains(needle))
-}
-
-fn transport_error(e: &reqwest::Error) -> NcentralError {
-    // The source chain names the root cause (e.g. "Connection refused"), never the headers.
-    let mut chain = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    let cause = chain.last().cloned().unwrap_or_else(|| {
-        if e.is_timeout() {
-            "timed out".to_owned()
-        } else {
-            "the request failed".to_owned()
+/// The client's error for an exchange that failed.
+fn ncentral_error(failure: Failure) -> NcentralError {
+    match failure {
+        Failure::Transport {
+            timeout,
+            tls,
+            cause,
+            ..
+        } => {
+            let cause = if cause.is_empty() {
+                if timeout {
+                    "timed out"
+                } else {
+                    "the request failed"
+                }
+                .to_owned()
+            } else {
+                cause
+            };
+            if tls {
+                NcentralError::Tls(cause)
+            } else if timeout {
+                NcentralError::Network(format!("timed out: {cause}"))
+            } else {
+                NcentralError::Network(cause)
+            }
         }
-    });
-    if looks_like_tls(&chain.join(" ")) {
-        NcentralError::Tls(cause)
-    } else if e.is_timeout() {
-        NcentralError::Network(format!("timed out: {cause}"))
-    } else {
-        NcentralError::Network(cause)
+        Failure::Malformed(m) => NcentralError::Malformed(m),
+        Failure::Refused(r) => match r.status {
+            StatusCode::BAD_REQUEST => NcentralError::BadRequest {
+                reason: r.reason,
+                field: r.field,
+            },
+            StatusCode::UNAUTHORIZED => NcentralError::Unauthorized,
+            StatusCode::FORBIDDEN => NcentralError::Forbidden(r.reason),
+            StatusCode::NOT_FOUND => NcentralError::NotFound(r.reason),
+            StatusCode::TOO_MANY_REQUESTS => NcentralError::RateLimited(r.retry_after),
+            s if s.is_server_error() => {
+                NcentralError::Server(format!("{} {}", s.as_u16(), r.reason))
+            }
+            s => NcentralError::Malformed(format!("unexpected status {} {}", s.as_u16(), r.reason)),
+        },
     }
 }
 
 async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, NcentralError> {
-    let resp = req.send().await.map_err(|e| transport_error(&e))?;
-    decode(resp).await
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, NcentralError> {
-    let status = resp.status();
-    let retry_after = resp
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let bytes = resp.bytes().await.map_err(|e| transport_error(&e))?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            NcentralError::Malformed(format!(
-                "{e} in a {} answer of {} bytes",
-                status.as_u16(),
-                bytes.len()
-            ))
-        });
-    }
-    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-    let reason = body
-        .as_ref()
-        .and_then(|b| b.error.clone())
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned());
-    Err(match status {
-        StatusCode::BAD_REQUEST => NcentralError::BadRequest {
-            reason,
-            field: body.and_then(|b| b.field),
-        },
-        StatusCode::UNAUTHORIZED => NcentralError::Unauthorized,
-        StatusCode::FORBIDDEN => NcentralError::Forbidden(reason),
-        StatusCode::NOT_FOUND => NcentralError::NotFound(reason),
-        StatusCode::TOO_MANY_REQUESTS => NcentralError::RateLimited(retry_after),
-        s if s.is_server_error() => NcentralError::Server(format!("{} {reason}", s.as_u16())),
-        s => NcentralError::Malformed(format!("unexpected status {} {reason}", s.as_u16())),
-    })
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ncentral_error(http::transport(&e)))?;
+    http::read(resp).await.map_err(ncentral_error)
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@
 
 use std::time::Duration;
 
-use reqwest::{Client, Method, Response, StatusCode, header::RETRY_AFTER};
+use reqwest::{Client, Method, StatusCode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::{PsaConfig, PsaError};
+use super::{
+    PsaConfig, PsaError,
+    http::{self, Failure},
+};
 use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest, TimeEntryRequest};
 
 /// How long to wait for a TCP (and TLS) connection.
@@ -67,12 +70,6 @@ pub struct Ticket {
 #[derive(Deserialize)]
 struct CreatedId {
     id: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: Option<String>,
-    field: Option<String>,
 }
 
 impl OnePsaClient {
@@ -180,8 +177,11 @@ impl OnePsaClient {
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req.send().await.map_err(|e| transport_error(&e))?;
-        decode(resp).await
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| psa_error(http::transport(&e)))?;
+        http::read(resp).await.map_err(psa_error)
     }
 }
 
@@ -204,66 +204,45 @@ fn segment(id: &str) -> Result<String, PsaError> {
         .collect())
 }
 
-fn transport_error(e: &reqwest::Error) -> PsaError {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    // Walk the source chain for the root cause (e.g. "Connection refused"), never the headers.
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    PsaError::Transient(if cause.is_empty() {
-        what.to_owned()
-    } else {
-        format!("{what}: {cause}")
-    })
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, PsaError> {
-    let status = resp.status();
-    let retry_after = resp
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let bytes = resp.bytes().await.map_err(|e| transport_error(&e))?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            PsaError::Malformed(format!(
-                "{e} in a {} answer of {} bytes",
-                status.as_u16(),
-                bytes.len()
-            ))
-        });
-    }
-    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-    let reason = body
-        .as_ref()
-        .and_then(|b| b.error.clone())
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned());
-    Err(match status {
-        StatusCode::UNAUTHORIZED => PsaError::Unauthorized,
-        StatusCode::FORBIDDEN => PsaError::Forbidden(reason),
-        StatusCode::NOT_FOUND => PsaError::NotFound(reason),
-        StatusCode::CONFLICT => PsaError::Conflict(reason),
-        StatusCode::TOO_MANY_REQUESTS => PsaError::RateLimited(retry_after),
-        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
-            PsaError::Transient(format!("{} {reason}", s.as_u16()))
+/// The client's error for an exchange that failed.
+fn psa_error(failure: Failure) -> PsaError {
+    match failure {
+        Failure::Transport {
+            timeout,
+            connect,
+            cause,
+            ..
+        } => {
+            let what = if timeout {
+                "timed out"
+            } else if connect {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            PsaError::Transient(if cause.is_empty() {
+                what.to_owned()
+            } else {
+                format!("{what}: {cause}")
+            })
         }
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => PsaError::Invalid {
-            message: reason,
-            field: body.and_then(|b| b.field),
+        Failure::Malformed(m) => PsaError::Malformed(m),
+        Failure::Refused(r) => match r.status {
+            StatusCode::UNAUTHORIZED => PsaError::Unauthorized,
+            StatusCode::FORBIDDEN => PsaError::Forbidden(r.reason),
+            StatusCode::NOT_FOUND => PsaError::NotFound(r.reason),
+            StatusCode::CONFLICT => PsaError::Conflict(r.reason),
+            StatusCode::TOO_MANY_REQUESTS => PsaError::RateLimited(r.retry_after),
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
+                PsaError::Transient(format!("{} {}", s.as_u16(), r.reason))
+            }
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => PsaError::Invalid {
+                message: r.reason,
+                field: r.field,
+            },
+            s => PsaError::Malformed(format!("unexpected status {} {}", s.as_u16(), r.reason)),
         },
-        s => PsaError::Malformed(format!("unexpected status {} {reason}", s.as_u16())),
-    })
+    }
 }
 
 #[cfg(test)]

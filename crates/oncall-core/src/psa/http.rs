@@ -1,0 +1,108 @@
+//! What both PSA clients do with an HTTP exchange: read the answer whole, pick out a refusal's
+//! reason and `Retry-After`, and name the root cause of a failed request.
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode, header::RETRY_AFTER};
+use serde::{Deserialize, de::DeserializeOwned};
+
+/// A non-success answer, with what the server said about it.
+pub(crate) struct Refusal {
+    /// The status.
+    pub status: StatusCode,
+    /// The body's `error`, else the status's reason phrase.
+    pub reason: String,
+    /// The body's `field`, on a 400.
+    pub field: Option<String>,
+    /// `Retry-After` in seconds, on a 429.
+    pub retry_after: Option<Duration>,
+}
+
+/// Why a request brought no usable answer.
+pub(crate) enum Failure {
+    /// No answer: the connection, TLS or a timeout failed.
+    Transport {
+        /// The request timed out.
+        timeout: bool,
+        /// The connection could not be made.
+        connect: bool,
+        /// The root cause reads like a TLS problem.
+        tls: bool,
+        /// The root cause, e.g. "Connection refused".
+        cause: String,
+    },
+    /// A success answer whose body is not what the API promises.
+    Malformed(String),
+    /// The server said no.
+    Refused(Refusal),
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: Option<String>,
+    field: Option<String>,
+}
+
+/// Reads an answer whole and decodes a success body as `T`.
+pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failure> {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let bytes = resp.bytes().await.map_err(|e| transport(&e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            Failure::Malformed(format!(
+                "{e} in a {} answer of {} bytes",
+                status.as_u16(),
+                bytes.len()
+            ))
+        });
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    Err(Failure::Refused(Refusal {
+        status,
+        reason: body
+            .as_ref()
+            .and_then(|b| b.error.clone())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned()),
+        field: body.and_then(|b| b.field),
+        retry_after,
+    }))
+}
+
+/// A request that brought no answer, with its root cause from the error's source chain (which
+/// names e.g. "Connection refused", never the request's headers).
+pub(crate) fn transport(e: &reqwest::Error) -> Failure {
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    Failure::Transport {
+        timeout: e.is_timeout(),
+        connect: e.is_connect(),
+        tls: looks_like_tls(&chain.join(" ")),
+        cause: chain.pop().unwrap_or_default(),
+    }
+}
+
+/// Whether a connection failure's text points at TLS (certificate, protocol) rather than
+/// the network: reqwest gives no typed way to tell.
+pub(crate) fn looks_like_tls(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
