@@ -380,3 +380,62 @@ fn sync_and_psa_check_explain_an_unconfigured_or_wrong_psa() {
         wrong.stdout
     );
 }
+
+#[test]
+fn sync_watch_delivers_writes_queued_by_other_processes_until_stopped() {
+    let sim = Sim::start();
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    let mut watch = desk
+        .command(&["sync", "--watch"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("watch");
+    let id = desk.incident("acme", "Watched", "high");
+    desk.json(&["--no-sync", "ack", &id, "--tech", "Dana"]);
+    desk.json(&[
+        "--no-sync",
+        "note",
+        &id,
+        "--author",
+        "Dana",
+        "queued while watched",
+    ]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let delivered = loop {
+        let shown = desk.json(&["incident", "show", &id]);
+        let outbox = shown["outbox"].as_array().expect("outbox").clone();
+        if outbox.iter().all(|o| o["state"] == "done") {
+            break shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watcher did not deliver: {shown:#}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    watch.kill().expect("stop the watcher");
+    watch.wait().expect("reap");
+    let t = sim.ticket(&ticket_id(&delivered)).ticket;
+    assert_eq!(t.notes.len(), 1);
+    assert_eq!(t.notes[0].body, "queued while watched");
+}
+
+#[test]
+fn linking_sends_the_time_that_waited_for_a_ticket_right_away() {
+    let sim = Sim::start();
+    let unconfigured = Desk::new();
+    unconfigured.tenant("acme");
+    let id = unconfigured.incident("acme", "Time before the ticket", "low");
+    unconfigured.json(&["time", "add", &id, "--tech", "Dana", "--minutes", "12"]);
+    let ticket = sim.create_ticket_by_hand("acme", "Opened by hand");
+    let desk = unconfigured.psa(&sim);
+    let linked = desk.json(&["link", &id, &ticket]);
+    assert_eq!(
+        linked["time_entries"][0]["sync_state"], "done",
+        "{linked:#}"
+    );
+    let entries = sim.ticket(&ticket).ticket.time_entries;
+    assert_eq!(entries.iter().map(|e| e.minutes).collect::<Vec<_>>(), [12]);
+}

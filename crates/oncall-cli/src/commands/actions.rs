@@ -6,7 +6,7 @@ use std::io::Read;
 use anyhow::{Context, Result};
 use oncall_core::{
     Desk,
-    domain::{IncidentId, Note},
+    domain::{IncidentId, Note, OutboxState},
     service::IncidentDetail,
     store::OutboxItem,
     sync::SyncReport,
@@ -98,9 +98,18 @@ impl Actions<'_> {
         headline: String,
         local: &str,
     ) -> Result<()> {
-        let sync = match &queued {
-            Some(_) if self.sync => psa::deliver_now(self.desk.db_path(), id)?,
-            _ => None,
+        // Anything of this incident still waiting goes too: what this action queued, and what
+        // earlier actions (or a link, which releases waiting time entries) left behind.
+        let waiting = self
+            .desk
+            .incident(id)?
+            .outbox
+            .iter()
+            .any(|o| o.state == OutboxState::Pending);
+        let sync = if self.sync && waiting {
+            psa::deliver_now(self.desk.db_path(), id)?
+        } else {
+            None
         };
         let incident = self.desk.incident(id)?;
         let psa_line = match &queued {
