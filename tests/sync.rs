@@ -439,3 +439,43 @@ fn linking_sends_the_time_that_waited_for_a_ticket_right_away() {
     let entries = sim.ticket(&ticket).ticket.time_entries;
     assert_eq!(entries.iter().map(|e| e.minutes).collect::<Vec<_>>(), [12]);
 }
+
+#[test]
+fn an_action_retries_at_once_what_was_backing_off_when_the_psa_is_back() {
+    let mut down = Sim::start();
+    let dead_url = down.url();
+    down.stop();
+    let offline = Desk::new()
+        .env("PSA_API_URL", &dead_url)
+        .env("PSA_SERVICE_KEY", oncall_e2e::KEY);
+    offline.tenant("acme");
+    let id = offline.incident("acme", "Back online", "high");
+    offline.json(&["ack", &id, "--tech", "Dana"]);
+    // Each action tries again; the ticket creation's backoff grows to several seconds.
+    for n in 0..5 {
+        offline.json(&["note", &id, "--author", "Dana", &format!("offline {n}")]);
+    }
+    let shown = offline.json(&["incident", "show", &id]);
+    let create = &shown["outbox"][0];
+    assert_eq!(create["attempts"], 6, "{create:#}");
+    let next: jiff::Timestamp = create["next_attempt_at"]
+        .as_str()
+        .expect("backing off")
+        .parse()
+        .expect("time");
+    assert!(
+        next > jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3),
+        "{create:#}"
+    );
+
+    let sim = Sim::start();
+    let online = offline.psa(&sim);
+    let noted = online.json(&["note", &id, "--author", "Dana", "back online"]);
+    assert!(
+        noted["psa_ticket_id"].is_string(),
+        "sent at once: {noted:#}"
+    );
+    let t = sim.ticket(&ticket_id(&noted)).ticket;
+    assert_eq!(t.notes.len(), 6);
+    assert_eq!(t.notes[5].body, "back online");
+}

@@ -146,7 +146,10 @@ impl SyncEngine {
                         let (engine, progress) = (Arc::clone(self), Arc::clone(&progress));
                         let incident = head.incident_id;
                         lanes.spawn(async move {
-                            (incident, engine.lane(incident, &progress, deadline).await)
+                            (
+                                incident,
+                                engine.lane(incident, &progress, deadline, false).await,
+                            )
                         });
                     }
                 }
@@ -189,8 +192,9 @@ impl SyncEngine {
         Ok(report)
     }
 
-    /// Delivers one incident's due writes now, in order, giving up after `wait` (what is left
-    /// stays queued). Used right after a technician acts.
+    /// Delivers one incident's writes now, in order, giving up after `wait` (what is left stays
+    /// queued). Used right after a technician acts: a write backing off is tried at once, since
+    /// a person acting is a good moment to find the PSA back.
     pub async fn deliver_incident(
         self: &Arc<Self>,
         incident: IncidentId,
@@ -199,7 +203,8 @@ impl SyncEngine {
         let progress = Progress::default();
         let deadline = Instant::now() + wait;
         // A timeout only abandons the wait: the item stays pending with its idempotency key.
-        let _ = tokio::time::timeout(wait, self.lane(incident, &progress, Some(deadline))).await;
+        let _ =
+            tokio::time::timeout(wait, self.lane(incident, &progress, Some(deadline), true)).await;
         let items = self.db(move |s| s.read(|tx| tx.outbox(incident))).await?;
         let mut report = progress
             .report
@@ -211,12 +216,14 @@ impl SyncEngine {
         Ok(report)
     }
 
-    /// Delivers an incident's open writes one after the other until one has to wait.
+    /// Delivers an incident's open writes one after the other until one has to wait;
+    /// `skip_backoff` tries a write that is backing off at once.
     async fn lane(
         &self,
         incident: IncidentId,
         progress: &Progress,
         deadline: Option<Instant>,
+        skip_backoff: bool,
     ) -> Result<(), SyncError> {
         loop {
             if progress.stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d)
@@ -236,7 +243,7 @@ impl SyncEngine {
             let Some((item, ticket)) = head else {
                 return Ok(());
             };
-            let due = item.next_attempt_at.is_none_or(|t| t <= now);
+            let due = skip_backoff || item.next_attempt_at.is_none_or(|t| t <= now);
             if item.state != OutboxState::Pending || !due {
                 return Ok(());
             }
