@@ -479,3 +479,31 @@ fn an_action_retries_at_once_what_was_backing_off_when_the_psa_is_back() {
     assert_eq!(t.notes.len(), 6);
     assert_eq!(t.notes[5].body, "back online");
 }
+
+#[test]
+fn a_garbled_psa_answer_is_explained_and_the_write_goes_out_once_later() {
+    let sim = Sim::start();
+    sim.set_faults(&psa_sim::Faults {
+        garble_rate: 1.0,
+        ..psa_sim::Faults::default()
+    });
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Behind a bad proxy", "medium");
+    let ack = desk.run(&["ack", &id, "--tech", "Dana"]);
+    assert!(ack.ok, "{}", ack.stderr);
+    assert!(
+        ack.stdout
+            .contains("queued: the PSA's answer could not be understood"),
+        "{}",
+        ack.stdout
+    );
+    assert_eq!(
+        desk.json(&["incident", "show", &id])["outbox"][0]["state"],
+        "pending"
+    );
+    sim.set_faults(&psa_sim::Faults::default());
+    let report = desk.json(&["sync", "--backoff-ms", "1"]);
+    assert_eq!(report["delivered"], 1, "{report:#}");
+    assert_eq!(sim.tickets().len(), 1);
+}

@@ -97,6 +97,7 @@ fn a_backlog_of_200_incidents_with_10_notes_drains_exactly_once_through_every_fa
         fail_rate: 0.3,
         drop_rate: 0.05,
         lose_response_rate: 0.05,
+        garble_rate: 0.05,
         latency_ms: 0,
     });
     // Short backoffs: at a 40% failure rate the default 5-minute cap, not the engine, would

@@ -107,6 +107,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Share of requests that are applied, then whose connection is closed without a response.
     pub lose_response_rate: f64,
+    /// Share of requests answered `200` with a body that is not the API's JSON (as a
+    /// misbehaving proxy would), before anything is applied.
+    pub garble_rate: f64,
 }
 
 impl Faults {
@@ -124,6 +127,7 @@ impl Faults {
             ("fail_rate", self.fail_rate),
             ("drop_rate", self.drop_rate),
             ("lose_response_rate", self.lose_response_rate),
+            ("garble_rate", self.garble_rate),
         ] {
             if !(0.0..=1.0).contains(&share) {
                 return Err(ConfigError::Fault {

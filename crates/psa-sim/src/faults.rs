@@ -66,6 +66,7 @@ impl FaultState {
             }),
             drop: roll(f.drop_rate),
             lose_response: roll(f.lose_response_rate),
+            garble: roll(f.garble_rate),
         }
     }
 
@@ -90,6 +91,7 @@ enum Plan {
         fail: Option<StatusCode>,
         drop: bool,
         lose_response: bool,
+        garble: bool,
     },
 }
 
@@ -137,7 +139,7 @@ pub(crate) async fn inject(
     req: Request,
     next: Next,
 ) -> Response {
-    let (latency, fail, drop, lose_response) = match faults.plan() {
+    let (latency, fail, drop, lose_response, garble) = match faults.plan() {
         Plan::RateLimited { retry_after } => {
             return (
                 [(header::RETRY_AFTER, retry_after.to_string())],
@@ -150,7 +152,8 @@ pub(crate) async fn inject(
             fail,
             drop,
             lose_response,
-        } => (latency, fail, drop, lose_response),
+            garble,
+        } => (latency, fail, drop, lose_response, garble),
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -160,6 +163,13 @@ pub(crate) async fn inject(
     }
     if drop {
         return conn.abort().await;
+    }
+    if garble {
+        return (
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body>502 Bad Gateway</body></html>",
+        )
+            .into_response();
     }
     let response = next.run(req).await;
     if lose_response {

@@ -40,6 +40,9 @@ struct Cli {
     /// Share of requests applied, then whose connection is closed without a response.
     #[arg(long, value_name = "F", default_value_t = 0.0)]
     lose_response_rate: f64,
+    /// Share of requests answered 200 with a body that is not JSON, before anything is applied.
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    garble_rate: f64,
     /// SQLite file that keeps the state across restarts (in memory when absent).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
@@ -65,6 +68,7 @@ impl Cli {
                 latency_ms: self.latency_ms,
                 drop_rate: self.drop_rate,
                 lose_response_rate: self.lose_response_rate,
+                garble_rate: self.garble_rate,
             },
             state: self.state,
             ncentral: NcentralConfig {

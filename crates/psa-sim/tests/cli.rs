@@ -79,6 +79,8 @@ async fn the_first_stdout_line_is_the_base_url_and_flags_take_effect() {
         "0.2",
         "--lose-response-rate",
         "0.3",
+        "--garble-rate",
+        "0.4",
         "--ncentral-jwt",
         "jwt-1",
         "--ncentral-integration-key",
@@ -103,12 +105,12 @@ async fn the_first_stdout_line_is_the_base_url_and_flags_take_effect() {
         .unwrap();
     assert_eq!(
         faults,
-        json!({ "rate_limit": 100.0, "fail_rate": 0.1, "latency_ms": 1, "drop_rate": 0.2, "lose_response_rate": 0.3 })
+        json!({ "rate_limit": 100.0, "fail_rate": 0.1, "latency_ms": 1, "drop_rate": 0.2, "lose_response_rate": 0.3, "garble_rate": 0.4 })
     );
 
     let resp = http
         .put(sim.url("/_sim/faults"))
-        .json(&json!({ "fail_rate": 0, "drop_rate": 0, "lose_response_rate": 0 }))
+        .json(&json!({ "fail_rate": 0, "drop_rate": 0, "lose_response_rate": 0, "garble_rate": 0 }))
         .send()
         .await
         .unwrap();

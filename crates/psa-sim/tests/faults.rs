@@ -146,6 +146,34 @@ async fn failures_answer_5xx_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn garbled_answers_are_not_json_and_write_nothing() {
+    let sim = Sim::start(config().faults(Faults {
+        garble_rate: 1.0,
+        ..Faults::default()
+    }))
+    .await;
+    let resp = sim
+        .create_ticket(&new_ticket("acme"), Some("g1"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
+    assert!(sim.sim_tickets().await.is_empty());
+
+    sim.put_faults(json!({ "garble_rate": 0.0 })).await;
+    let resp = sim
+        .create_ticket(&new_ticket("acme"), Some("g1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        201,
+        "the key was not spent on the garbled answer"
+    );
+}
+
+#[tokio::test]
 async fn dropped_connections_give_no_response_and_write_nothing() {
     let sim = Sim::start(config().faults(Faults {
         drop_rate: 1.0,
@@ -259,6 +287,7 @@ async fn faults_change_at_run_time_field_by_field() {
             latency_ms: 5,
             drop_rate: 0.0,
             lose_response_rate: 0.0,
+            garble_rate: 0.0,
         }
     );
     assert_eq!(body["rate_limit"], Value::Null);

@@ -34,7 +34,8 @@ pub enum PsaError {
     /// 5xx, a timeout or a connection failure: worth retrying.
     #[error("the PSA could not be reached or failed: {0}")]
     Transient(String),
-    /// An answer we cannot understand.
+    /// An answer we cannot understand (a proxy's error page, a truncated body): retried, as
+    /// the idempotency key makes a retry safe, and shown until it passes.
     #[error("the PSA's answer could not be understood: {0}")]
     Malformed(String),
 }
@@ -42,6 +43,9 @@ pub enum PsaError {
 impl PsaError {
     /// Whether retrying the same request later may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::RateLimited(_) | Self::Transient(_))
+        matches!(
+            self,
+            Self::RateLimited(_) | Self::Transient(_) | Self::Malformed(_)
+        )
     }
 }
