@@ -426,3 +426,19 @@ fn the_time_settings_turn_auto_start_off_and_set_the_increment() {
         "a short stretch bills one increment"
     );
 }
+
+#[test]
+fn acknowledging_with_a_timer_already_running_keeps_it_running() {
+    let (_dir, clock, mut d) = setup(None, 1);
+    let id = incident(&mut d, "Looked into before the ack");
+    d.start_timer(id, "Dana")
+        .expect("start while investigating");
+    clock.advance(4);
+    d.acknowledge(id, "Dana")
+        .expect("the acknowledgement is not refused");
+    clock.advance(3);
+    let timers = d.timers().expect("timers");
+    assert_eq!(timers.len(), 1);
+    assert!(timers[0].running);
+    assert_eq!(timers[0].worked_minutes, 7);
+}

@@ -150,8 +150,12 @@ impl Desk {
                 .map(|w| tx.enqueue(id, Subject::Incident, &w, now))
                 .transpose()?;
             time::queue_waiting_entries(tx, &incident, now)?;
-            if policy.auto_start {
-                time::start(tx, &incident, &incident_tech(&incident), now)?;
+            let tech = incident_tech(&incident);
+            // A timer the technician already runs on this incident (started while looking
+            // into it) simply keeps running.
+            let running = tx.timer(id, &tech)?.is_some_and(|t| t.is_running());
+            if policy.auto_start && !running {
+                time::start(tx, &incident, &tech, now)?;
             }
             Ok(Acted {
                 value: incident,
