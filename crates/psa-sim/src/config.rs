@@ -224,9 +224,36 @@ pub fn parse_tenant(s: &str) -> Result<(String, String), ConfigError> {
     }
 }
 
+/// Parses a tenants file: one `ID=COMPANY` a line; blank lines and `#` comments are skipped.
+/// An error names the line at fault.
+pub fn parse_tenants_file(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(n, line)| {
+            parse_tenant(line).map_err(|_| ConfigError::Tenant(format!("line {n}: {line}")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tenants_file_has_one_tenant_a_line_and_names_a_bad_line() {
+        let text = "# our clients\nacme=ACME Corp\n\n  globex = Globex Inc  \n";
+        assert_eq!(
+            parse_tenants_file(text).unwrap(),
+            [
+                ("acme".to_owned(), "ACME Corp".to_owned()),
+                ("globex".to_owned(), "Globex Inc".to_owned())
+            ]
+        );
+        let err = parse_tenants_file("acme=ACME\ninitech\n").unwrap_err();
+        assert!(err.to_string().contains("line 2: initech"), "{err}");
+    }
 
     #[test]
     fn tenant_splits_at_the_first_equals_sign() {

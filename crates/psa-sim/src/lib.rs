@@ -38,7 +38,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     ConfigError, DEFAULT_NCENTRAL_INTEGRATION_KEY, DEFAULT_NCENTRAL_JWT, Faults, NcentralConfig,
-    PsaCredential, PsaType, SimConfig, parse_tenant,
+    PsaCredential, PsaType, SimConfig, parse_tenant, parse_tenants_file,
 };
 pub use model::{Note, Resolution, SimTicket, Ticket, TicketStatus, TimeEntry};
 pub use persist::StateError;

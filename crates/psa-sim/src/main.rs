@@ -25,6 +25,9 @@ struct Cli {
     /// A tenant the key may use, ID=COMPANY (repeatable).
     #[arg(long = "tenant", value_name = "ID=COMPANY", value_parser = psa_sim::parse_tenant)]
     tenants: Vec<(String, String)>,
+    /// A file of tenants, one ID=COMPANY a line (`#` starts a comment); adds to --tenant.
+    #[arg(long, value_name = "FILE")]
+    tenants_file: Option<PathBuf>,
     /// Rate limit in requests per second (token bucket); unlimited when absent.
     #[arg(long, value_name = "RPS")]
     rate_limit: Option<f64>,
@@ -90,7 +93,17 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("psa_sim=info")),
         )
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(path) = cli.tenants_file.take() {
+        let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+        match read.and_then(|text| psa_sim::parse_tenants_file(&text).map_err(|e| e.to_string())) {
+            Ok(tenants) => cli.tenants.extend(tenants),
+            Err(e) => {
+                eprintln!("psa-sim: tenants file {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let listen = cli.listen;
     let sim = match psa_sim::start(cli.into_config(), listen).await {
         Ok(sim) => sim,

@@ -190,3 +190,42 @@ fn a_non_loopback_address_and_bad_flags_are_refused() {
         assert!(out.stdout.is_empty(), "{bad:?} printed a URL");
     }
 }
+
+#[tokio::test]
+async fn tenants_come_from_a_file_too_and_a_bad_line_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenants.txt");
+    std::fs::write(
+        &file,
+        "# clients\nglobex=Globex Inc\n\ninitech = Initech LLC\n",
+    )
+    .unwrap();
+    let sim = Process::spawn(&["--tenants-file", file.to_str().unwrap()]);
+    let health: Value = client()
+        .get(sim.url("/api/v1/health"))
+        .header("X-Integration-Key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut tenants: Vec<_> = health["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
+    tenants.sort();
+    assert_eq!(tenants, ["acme", "globex", "initech"]);
+
+    std::fs::write(&file, "globex=Globex Inc\nnot a tenant\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_psa-sim"))
+        .args(["--key", KEY, "--tenants-file", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 2: not a tenant"), "{stderr}");
+}
