@@ -507,3 +507,28 @@ fn a_garbled_psa_answer_is_explained_and_the_write_goes_out_once_later() {
     assert_eq!(report["delivered"], 1, "{report:#}");
     assert_eq!(sim.tickets().len(), 1);
 }
+
+#[test]
+fn status_names_the_psa_the_waiting_and_refused_writes_and_the_timers() {
+    let sim = Sim::start();
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    desk.tenant("initech");
+    let ok = desk.incident("acme", "Fine", "low");
+    let refused = desk.incident("initech", "Unknown tenant", "low");
+    desk.json(&["ack", &ok, "--tech", "Dana"]);
+    desk.json(&["ack", &refused, "--tech", "Dana"]);
+    let status = desk.json(&["status"]);
+    assert_eq!(status["psa"], format!("The One PSA at {}/", sim.url()));
+    assert_eq!(status["sync"]["failed"], 1);
+    assert_eq!(status["sync"]["done"], 1);
+    assert_eq!(status["sync"]["refused"][0]["incident_id"].to_string(), refused);
+    assert_eq!(status["timers"].as_array().map(Vec::len), Some(2));
+    let text = desk.run(&["status"]).stdout;
+    assert!(
+        text.contains("Writes: 0 waiting, 1 refused, 1 delivered."),
+        "{text}"
+    );
+    assert!(text.contains("the PSA refused this tenant (403"), "{text}");
+    assert!(text.contains("Timers: 1 running, 1 paused."), "{text}");
+}

@@ -72,6 +72,8 @@ pub enum Command {
     /// Time entries: add by hand, list, correct, delete, confirm.
     #[command(subcommand)]
     Time(TimeCommand),
+    /// What needs attention: the PSA, writes waiting or refused, running timers.
+    Status,
     /// Deliver queued PSA writes (once, or continuously with --watch).
     Sync(SyncArgs),
     /// Check the PSA connection.

@@ -6,6 +6,7 @@ mod demo;
 mod incident;
 mod login;
 mod psa;
+mod status;
 mod tenant;
 mod time;
 mod wizard;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Link { id, psa_ticket_id } => act.link(id, &psa_ticket_id),
         Command::Timer(cmd) => time::timer(&mut act, cmd),
         Command::Time(cmd) => time::time(&mut act, cmd),
+        Command::Status => status::run(act.desk, &out),
         Command::Sync(args) => psa::sync(act.desk.db_path(), &out, &args),
         Command::Wizard { ticket } => wizard::run(act.desk, &out, ticket),
         Command::Psa(PsaCommand::Check)

@@ -13,7 +13,7 @@ use crate::{
         DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, TimePolicy,
         validate_note,
     },
-    store::{IncidentFilter, OutboxItem, Store, StoreError, Subject},
+    store::{IncidentFilter, OutboxCounts, OutboxItem, Store, StoreError, Subject},
 };
 
 /// Why a user action failed; nothing was changed when one is returned.
@@ -49,6 +49,16 @@ pub struct IncidentDetail {
     pub outbox: Vec<OutboxItem>,
     /// The time logged on it, with where each entry stands.
     pub time_entries: Vec<TimeEntryView>,
+}
+
+/// Where the PSA sync stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    /// Writes by delivery state.
+    #[serde(flatten)]
+    pub counts: OutboxCounts,
+    /// The writes the PSA refused, waiting for a person (oldest first).
+    pub refused: Vec<OutboxItem>,
 }
 
 /// A technician's desk: the local database, the clock, and whether a PSA is configured.
@@ -112,6 +122,16 @@ impl Desk {
         let now = self.clock.now();
         self.store
             .write(|tx| tx.insert_incident(&valid, now).map_err(DeskError::from))
+    }
+
+    /// Where the PSA sync stands: how many writes wait, and the ones the PSA refused.
+    pub fn sync_status(&mut self) -> Result<SyncStatus, DeskError> {
+        self.store.read(|tx| {
+            Ok(SyncStatus {
+                counts: tx.outbox_counts()?,
+                refused: tx.failed_items()?,
+            })
+        })
     }
 
     /// The incidents matching `filter`, newest first.
