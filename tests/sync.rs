@@ -522,7 +522,10 @@ fn status_names_the_psa_the_waiting_and_refused_writes_and_the_timers() {
     assert_eq!(status["psa"], format!("The One PSA at {}/", sim.url()));
     assert_eq!(status["sync"]["failed"], 1);
     assert_eq!(status["sync"]["done"], 1);
-    assert_eq!(status["sync"]["refused"][0]["incident_id"].to_string(), refused);
+    assert_eq!(
+        status["sync"]["refused"][0]["incident_id"].to_string(),
+        refused
+    );
     assert_eq!(status["timers"].as_array().map(Vec::len), Some(2));
     let text = desk.run(&["status"]).stdout;
     assert!(

@@ -3,8 +3,24 @@
 
 use std::time::Duration;
 
-use reqwest::{Response, StatusCode, header::RETRY_AFTER};
+use reqwest::{Client, Response, StatusCode, header::RETRY_AFTER};
 use serde::{Deserialize, de::DeserializeOwned};
+
+/// How long to wait for a TCP (and TLS) connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The HTTP client both PSA clients use: rustls, connect and whole-request timeouts; the error
+/// text says why HTTPS could not be set up.
+pub(crate) fn client() -> Result<Client, String> {
+    Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot set up HTTPS: {e}"))
+}
 
 /// A non-success answer, with what the server said about it.
 pub(crate) struct Refusal {

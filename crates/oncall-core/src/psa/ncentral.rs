@@ -18,11 +18,6 @@ use super::{
 };
 use crate::secrets::Secret;
 
-/// How long to wait for a TCP (and TLS) connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a whole request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
-
 /// Where N-central is and how to sign in to it.
 #[derive(Debug, Clone)]
 pub struct NcentralConfig {
@@ -216,12 +211,7 @@ pub struct NcentralClient {
 impl NcentralClient {
     /// A client for `config`, with connect and request timeouts.
     pub fn new(config: NcentralConfig) -> Result<Self, NcentralError> {
-        let http = Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| NcentralError::Tls(format!("cannot set up HTTPS: {e}")))?;
+        let http = http::client().map_err(NcentralError::Tls)?;
         Ok(Self {
             bearer: config.jwt.clone(),
             http,

@@ -1,7 +1,5 @@
 //! The One PSA's ticket API: create ticket, add internal note, resolve, get ticket, health.
 
-use std::time::Duration;
-
 use reqwest::{Client, Method, StatusCode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -10,11 +8,6 @@ use super::{
     http::{self, Failure},
 };
 use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest, TimeEntryRequest};
-
-/// How long to wait for a TCP (and TLS) connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a whole request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A client of The One PSA's integration API.
 #[derive(Debug, Clone)]
@@ -75,12 +68,7 @@ struct CreatedId {
 impl OnePsaClient {
     /// A client for `config`, with connect and request timeouts.
     pub fn new(config: PsaConfig) -> Result<Self, PsaError> {
-        let http = Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| PsaError::Transient(format!("cannot set up HTTPS: {e}")))?;
+        let http = http::client().map_err(PsaError::Transient)?;
         Ok(Self { http, config })
     }
 
