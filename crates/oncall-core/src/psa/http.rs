@@ -107,6 +107,25 @@ pub(crate) fn transport(e: &reqwest::Error) -> Failure {
     }
 }
 
+/// `value` percent-encoded as one URL path segment, so an odd id cannot change the path;
+/// `None` for an empty value or one of dots only (`.` and `..` would walk the path).
+pub(crate) fn path_segment(value: &str) -> Option<String> {
+    if value.is_empty() || value.bytes().all(|b| b == b'.') {
+        return None;
+    }
+    Some(
+        value
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect(),
+    )
+}
+
 /// Whether a connection failure's text points at TLS (certificate, protocol) rather than
 /// the network: reqwest gives no typed way to tell.
 pub(crate) fn looks_like_tls(text: &str) -> bool {

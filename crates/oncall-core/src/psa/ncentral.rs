@@ -357,20 +357,8 @@ fn sensitive(value: &str) -> Result<HeaderValue, NcentralError> {
 
 /// A value as one URL path segment, so an odd ticket id or PSA type cannot change the path.
 fn segment(what: &str, value: &str) -> Result<String, NcentralError> {
-    if value.is_empty() || value.bytes().all(|b| b == b'.') {
-        return Err(NcentralError::Invalid(format!(
-            "'{value}' is not a valid {what}"
-        )));
-    }
-    Ok(value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect())
+    http::path_segment(value)
+        .ok_or_else(|| NcentralError::Invalid(format!("'{value}' is not a valid {what}")))
 }
 
 fn custom_psa_ticket(info: TicketInfo) -> Result<CustomPsaTicket, NcentralError> {

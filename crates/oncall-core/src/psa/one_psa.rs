@@ -175,21 +175,10 @@ impl OnePsaClient {
 
 /// A ticket id as one URL path segment, so an odd id cannot change the path.
 fn segment(id: &str) -> Result<String, PsaError> {
-    if id.is_empty() || id.bytes().all(|b| b == b'.') {
-        return Err(PsaError::Invalid {
-            message: format!("'{id}' is not a ticket id"),
-            field: Some("ticket_id".into()),
-        });
-    }
-    Ok(id
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect())
+    http::path_segment(id).ok_or_else(|| PsaError::Invalid {
+        message: format!("'{id}' is not a ticket id"),
+        field: Some("ticket_id".into()),
+    })
 }
 
 /// The client's error for an exchange that failed.
