@@ -120,6 +120,7 @@ impl Desk {
         changes: &EntryChanges,
     ) -> Result<TimeEntry, DeskError> {
         let now = self.clock.now();
+        let policy = &self.policy;
         self.store.write(|tx| {
             let mut entry = tx.time_entry(entry_id)?;
             let item = unsent_item(tx, &entry)?;
@@ -143,7 +144,7 @@ impl Desk {
                 billable: Some(changes.billable.unwrap_or(e.billable)),
                 note: Some(changes.note.clone().unwrap_or_else(|| e.note.clone())),
             }
-            .validate(incident.id, &incident.title, &TimePolicy::default(), now)?;
+            .validate(incident.id, &incident.title, policy, now)?;
             entry.entry = NewTimeEntry {
                 source: e.source,
                 held_reason: e.held_reason.clone(),
