@@ -9,7 +9,6 @@ mod one_psa;
 
 pub use config::{ConfigError, PsaConfig, check_url};
 pub use error::PsaError;
-pub(crate) use http::looks_like_tls;
 pub use ncentral::{
     CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
 };

@@ -254,6 +254,13 @@ fn explain(step: Step, e: &NcentralError, url: &str, now: Timestamp) -> StepResu
              breaks TLS."
                 .into(),
         ),
+        NcentralError::Redirected { .. } | NcentralError::ForeignLink { .. } => failed(
+            format!("{e}."),
+            "Use the server's final address in ncentral.url (e.g. https:// instead of http://, \
+             or its new host name); if it is right, ask your N-central administrator why it \
+             sends you elsewhere."
+                .into(),
+        ),
         NcentralError::Malformed(_) | NcentralError::MissingLink(_) => failed(
             format!("{e}; {url} may not be N-central's API, or its version lacks PSA integration."),
             check_url,
