@@ -1,5 +1,5 @@
 //! An N-central server without the token exchange (`/api/auth/authenticate` answers 404), as
-//! the seed describes it: the wizard's N-central steps pass sending the User-API token itself,
+//! N-able's guide describes it (docs/psa-contract.md §2.1): the wizard's N-central steps pass sending the User-API token itself,
 //! following the HAL links in their `{"href": ..}` form. psa-sim always offers the exchange, so
 //! this server is the scripted stub of `common`.
 
@@ -15,7 +15,7 @@ use oncall_core::{
 
 const JWT: &str = "user-api-token";
 
-/// N-central as the seed shows it, without `/api/auth/authenticate`.
+/// N-central as N-able's guide shows it, without `/api/auth/authenticate`.
 fn answer(req: &Seen) -> Answer {
     let bearer_ok = req.header("authorization") == Some(&format!("Bearer {JWT}"));
     let (status, body) = match (req.method.as_str(), req.path.as_str()) {

@@ -1,5 +1,5 @@
 //! `psa-sim`: a PSA simulator serving The One PSA API and the N-central PSA API from one process,
-//! with `/_sim/` controls for inspection and fault injection (see `shared/psa-api.md`).
+//! with `/_sim/` controls for inspection and fault injection (see docs/psa-contract.md).
 //!
 //! Tests of other crates run it in-process:
 //!

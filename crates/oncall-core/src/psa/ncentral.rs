@@ -1,4 +1,4 @@
-//! The N-central PSA integration API (§2 of the wire contract): the token exchange, discovery
+//! The N-central PSA integration API (docs/psa-contract.md §2): the token exchange, discovery
 //! by the HAL `_links` the server gives, standard-PSA credential validation and the custom-PSA
 //! ticket look-up. Secrets go in headers marked sensitive and nowhere else.
 
@@ -42,8 +42,8 @@ impl NcentralConfig {
     }
 }
 
-/// What went wrong talking to N-central, one kind per status the seed lists and per way a
-/// connection fails.
+/// What went wrong talking to N-central, one kind per status N-able documents and per way a
+/// connection fails (psa-contract.md §2.3).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NcentralError {
     /// 400: a missing or invalid parameter (or, for credential validation, a PSA type the
@@ -118,7 +118,8 @@ pub enum NcentralError {
 pub enum TokenExchange {
     /// The server exchanged it for an access token, which later calls use.
     Exchanged,
-    /// The server has no exchange (404); later calls send the token itself, as the seed does.
+    /// The server has no exchange (404); later calls send the token itself, as N-able's guide
+    /// does (psa-contract.md §2.1).
     NotOffered,
 }
 
@@ -341,8 +342,9 @@ impl NcentralClient {
     }
 
     /// A link resolved only against the configured server: a link to another origin is
-    /// refused, and a root-relative link (as the seed's `/api/...`) outside the base path is
-    /// taken as relative to it, as a server behind a path prefix does not know its prefix.
+    /// refused, and a root-relative link (as N-able's `/api/...`) outside the base path is
+    /// taken as relative to it, as a server behind a path prefix does not know its prefix
+    /// (psa-contract.md §2.2).
     fn resolve(&self, rel: &str, href: &str) -> Result<Url, NcentralError> {
         let base = &self.config.url;
         let target = base
@@ -567,7 +569,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seeds_zoned_creation_date_is_read() {
+    fn the_documented_zoned_creation_date_is_read() {
         let z =
             parse_creation_date("2024-02-21T06:28:10.624-05:00[America/New_York]").expect("parsed");
         assert_eq!(z.time_zone().iana_name(), Some("America/New_York"));

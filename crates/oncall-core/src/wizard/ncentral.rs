@@ -126,7 +126,7 @@ async fn credentials(
             ),
             "Check them by signing in to the PSA, then run `oncall login ncentral` again.".into(),
         ),
-        // A type the server does not support answers 400 without a field, or 404 (psa-api.md §2).
+        // A type the server does not support answers 400 without a field, or 404 (psa-contract.md §2.2).
         Err(e @ (NcentralError::BadRequest { field: None, .. } | NcentralError::NotFound(_))) => {
             StepResult::failed(
                 step,

@@ -1,5 +1,5 @@
 //! Steps one_psa and tenants: The One PSA's health check with the service key, and the local
-//! tenants against the tenants the key may use (the seed's "wrong client" trouble).
+//! tenants against the tenants the key may use (psa-contract.md §1.6: a ticket under the wrong client).
 
 use jiff::Timestamp;
 
