@@ -396,6 +396,7 @@ fn sensitive(value: &str) -> Result<HeaderValue, NcentralError> {
     })
 }
 
+/// The request, built before sending so a bad URL or body is named before anything goes out.
 fn build(req: RequestBuilder) -> Result<Request, NcentralError> {
     req.build()
         .map_err(|e| NcentralError::Invalid(format!("cannot build the request: {e}")))
@@ -532,6 +533,18 @@ mod tests {
             ),
             Err(NcentralError::MissingLink(_))
         ));
+    }
+
+    #[test]
+    fn every_secret_header_is_sensitive() {
+        let config =
+            NcentralConfig::new("https://nc.example.com", Secret::new("j"), Secret::new("k"))
+                .unwrap();
+        let client = NcentralClient::new(config).unwrap();
+        let url = client.url("api/x").unwrap();
+        let req = client.post(url, "tech", &Secret::new("pw")).unwrap();
+        assert!(req.headers()[AUTHORIZATION].is_sensitive());
+        assert!(req.headers()["integration-key"].is_sensitive());
     }
 
     #[test]
