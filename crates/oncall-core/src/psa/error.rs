@@ -43,7 +43,7 @@ pub enum PsaError {
     /// A 3xx: not followed, as the hop would carry the service key elsewhere.
     #[error(
         "the PSA answered {status} redirecting to {location}; a PSA API does not redirect, so it \
-         was not followed (the service key stays here): check psa.url"
+         was not followed (the service key stays here): check psa.url or PSA_API_URL"
     )]
     Redirected {
         /// The status code.

@@ -16,7 +16,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The HTTP client both PSA clients use: rustls, connect and whole-request timeouts, and no
-/// redirects (a hop would carry the keys to wherever it points; see docs/psa-contract.md). The
+/// redirects (a hop would carry the keys to wherever it points; psa-contract.md §3.2). The
 /// error text says why HTTPS could not be set up.
 pub(crate) fn client() -> Result<Client, String> {
     Client::builder()
