@@ -4,7 +4,9 @@
 //! reachability, and a change feed that sees every process's writes.
 
 mod feed;
+mod settings;
 mod sync_loop;
+mod wizard;
 
 use std::{
     path::{Path, PathBuf},
@@ -44,6 +46,8 @@ pub enum LiveEvent {
 struct Health {
     state: PsaState,
     error: Option<String>,
+    /// The tenants the PSA lets the key use, as its last health check said.
+    tenants: Option<Vec<String>>,
 }
 
 /// A technician's desk, kept open for a whole shift.
@@ -58,6 +62,9 @@ pub struct Live {
     wake: Arc<Notify>,
     /// Set (and `wake` notified) when the configuration may have changed.
     reconfigure: AtomicBool,
+    /// Held while the configuration is read and applied, so that a stale read never overwrites
+    /// a newer one.
+    resolving: Mutex<()>,
     health: Mutex<Health>,
     status: Mutex<Option<StatusBar>>,
     events: broadcast::Sender<LiveEvent>,
@@ -83,9 +90,11 @@ impl Live {
             options,
             wake: Arc::new(Notify::new()),
             reconfigure: AtomicBool::new(true),
+            resolving: Mutex::new(()),
             health: Mutex::new(Health {
                 state: PsaState::NotConfigured,
                 error: None,
+                tenants: None,
             }),
             status: Mutex::new(None),
             events: broadcast::channel(256).0,
@@ -171,6 +180,7 @@ impl Live {
 
     /// Resolves the PSA configuration and applies it to the desk; returns it.
     fn resolve(&self) -> PsaResolution {
+        let _one_at_a_time = lock(&self.resolving);
         let config = self.config();
         let resolution = config.psa();
         lock(&self.writer).configure(resolution.is_configured(), config.time_policy());
@@ -191,10 +201,14 @@ impl Live {
     }
 
     fn set_health(&self, state: PsaState, error: Option<&str>) {
-        *lock(&self.health) = Health {
-            state,
-            error: error.map(str::to_owned),
-        };
+        let mut health = lock(&self.health);
+        health.state = state;
+        health.error = error.map(str::to_owned);
+    }
+
+    /// The tenant ids the PSA lets the key use, as it last said (`None` until it answered).
+    pub fn psa_tenants(&self) -> Option<Vec<String>> {
+        lock(&self.health).tenants.clone()
     }
 
     fn health(&self) -> PsaState {

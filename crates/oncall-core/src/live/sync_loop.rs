@@ -93,8 +93,9 @@ fn same_psa(a: &PsaConfig, b: &PsaConfig) -> bool {
 async fn check(live: &Live, client: &OnePsaClient) {
     let was = live.health();
     match client.health().await {
-        Ok(_) => {
+        Ok(health) => {
             live.set_health(PsaState::Online, None);
+            lock(&live.health).tenants = Some(health.tenants);
             if was != PsaState::Online {
                 let _ = live.act(None, |d| d.make_all_due());
             }

@@ -119,6 +119,20 @@ impl Desk {
         Ok(tenant)
     }
 
+    /// Adds a tenant, or corrects the org id and company of an existing one.
+    pub fn save_tenant(
+        &mut self,
+        id: &str,
+        org_id: &str,
+        company: &str,
+    ) -> Result<Tenant, DeskError> {
+        let tenant = Tenant::new(id, org_id, company)?;
+        let now = self.clock.now();
+        self.store
+            .write(|tx| tx.save_tenant(&tenant, now).map_err(DeskError::from))?;
+        Ok(tenant)
+    }
+
     /// Every tenant.
     pub fn tenants(&mut self) -> Result<Vec<Tenant>, DeskError> {
         self.store.read(|tx| tx.tenants().map_err(DeskError::from))

@@ -4,10 +4,10 @@ use jiff::Timestamp;
 
 use super::{Desk, DeskError, time};
 use crate::{
-    domain::{IncidentId, OutboxState, PsaWriteKind},
+    domain::{IncidentId, OutboxState, PsaWriteKind, round_up_minutes},
     store::{OutboxItem, StoreError, Tx},
     view::{
-        Changed, IncidentPage, IncidentQuery, IncidentView, NoteView, SyncLogEntry, SyncState,
+        Changed, IncidentPage, IncidentQuery, IncidentView, NoteView, ResolvePreview, SyncLogEntry, SyncState,
         TimeEntryView, TimerView, WriteView,
     },
 };
@@ -24,6 +24,25 @@ impl Desk {
         let now = self.clock.now();
         self.store
             .read(|tx| incident_view(tx, id, now).map_err(DeskError::from))
+    }
+
+    /// The time resolving would log now: each timer's time worked, rounded up to the billing
+    /// increment.
+    pub fn resolve_preview(&mut self, id: IncidentId) -> Result<ResolvePreview, DeskError> {
+        let now = self.clock.now();
+        let increment = self.policy.increment_minutes;
+        self.store.read(|tx| {
+            tx.incident(id)?;
+            let timers = tx.incident_timers(id)?;
+            Ok(ResolvePreview {
+                minutes: timers
+                    .iter()
+                    .map(|t| round_up_minutes(t.worked(now), increment))
+                    .sum(),
+                increment_minutes: i64::from(increment),
+                worked_seconds: timers.iter().map(|t| t.worked(now).as_secs()).sum(),
+            })
+        })
     }
 
     /// Saves the note being typed on an incident; an empty one removes the draft.

@@ -143,6 +143,21 @@ impl Config {
         }
     }
 
+    /// The settings file.
+    pub fn file(&self) -> &SettingsFile {
+        &self.file
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The profile's keychain.
+    pub fn keychain(&self) -> &Keychain {
+        &self.keychain
+    }
+
     /// A setting: the environment's, else the settings file's.
     pub fn value(&self, key: SettingKey) -> Sourced<String> {
         if let Some(v) = self.env.setting(key) {

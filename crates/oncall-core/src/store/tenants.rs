@@ -18,6 +18,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Adds a tenant, or changes the org id and company of the one with this id.
+    pub fn save_tenant(&self, tenant: &Tenant, now: Timestamp) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO tenants (id, org_id, company, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET org_id = ?2, company = ?3",
+            params![tenant.id.as_str(), tenant.org_id, tenant.company, now],
+        )?;
+        Ok(())
+    }
+
     /// The tenant with this id.
     pub fn tenant(&self, id: &TenantId) -> Result<Tenant, StoreError> {
         self.0

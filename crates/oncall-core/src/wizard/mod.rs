@@ -167,11 +167,25 @@ impl StepResult {
 
 /// Runs every step in order. A step whose prerequisite failed is skipped, not run.
 pub async fn run(input: Input, clock: &dyn Clock) -> Vec<StepResult> {
+    run_with(input, clock, |_| {}).await
+}
+
+/// [`run`], telling `on_result` of each result as soon as it is known (a UI shows the steps
+/// as they finish).
+pub async fn run_with(
+    input: Input,
+    clock: &dyn Clock,
+    mut on_result: impl FnMut(&StepResult),
+) -> Vec<StepResult> {
     let now = clock.now();
     let (psa, health) = one_psa::health(&input.psa, now).await;
+    on_result(&psa);
     let tenants = one_psa::tenants(health.as_ref(), &input.local_tenants);
+    on_result(&tenants);
     let mut results = vec![psa, tenants];
-    results.extend(ncentral::steps(&input.ncentral, input.ticket.as_deref(), now).await);
+    let ncentral = ncentral::steps(&input.ncentral, input.ticket.as_deref(), now).await;
+    ncentral.iter().for_each(&mut on_result);
+    results.extend(ncentral);
     results
 }
 
