@@ -6,7 +6,7 @@ use anyhow::Result;
 use oncall_core::{
     domain::{Incident, OutboxState},
     service::IncidentDetail,
-    store::OutboxItem,
+    store::{AWAITING_ANSWER, OutboxItem},
 };
 use serde::Serialize;
 
@@ -118,12 +118,22 @@ pub fn incident_text(d: &IncidentDetail) -> String {
     let open: Vec<&OutboxItem> = d
         .outbox
         .iter()
-        .filter(|o| matches!(o.state, OutboxState::Pending | OutboxState::Failed))
+        .filter(|o| matches!(o.state, OutboxState::Pending | OutboxState::Refused))
         .collect();
     if !open.is_empty() {
         out.push(String::new());
         out.push("Waiting for the PSA:".into());
         out.extend(open.iter().map(|o| format!("  {}", queued_text(o))));
+    }
+    let cancelled: Vec<&OutboxItem> = d
+        .outbox
+        .iter()
+        .filter(|o| o.state == OutboxState::Cancelled)
+        .collect();
+    if !cancelled.is_empty() {
+        out.push(String::new());
+        out.push("Not sent to the PSA:".into());
+        out.extend(cancelled.iter().map(|o| format!("  {}", queued_text(o))));
     }
     out.join("\n")
 }
@@ -141,10 +151,11 @@ pub fn queued_text(item: &OutboxItem) -> String {
             Some(e) => format!(
                 "{what} queued: {e}. It is sent by `oncall sync` once the PSA is reachable."
             ),
+            None if item.answer_awaited() => format!("{what} {AWAITING_ANSWER}."),
             None => format!("{what} queued."),
         },
-        OutboxState::Failed => format!(
-            "{what} FAILED: {} (fix the cause, then `oncall sync --retry`)",
+        OutboxState::Refused => format!(
+            "{what} REFUSED: {} (fix the cause, then `oncall sync --retry`)",
             item.last_error.as_deref().unwrap_or("no reason given")
         ),
         OutboxState::Done => format!(
@@ -154,6 +165,12 @@ pub fn queued_text(item: &OutboxItem) -> String {
                 .map(|o| format!(": {o}"))
                 .unwrap_or_default()
         ),
-        OutboxState::Cancelled => format!("{what} cancelled"),
+        OutboxState::Cancelled => format!(
+            "{what} cancelled{}",
+            item.outcome
+                .as_ref()
+                .map(|o| format!(": {o}"))
+                .unwrap_or_default()
+        ),
     }
 }

@@ -79,12 +79,21 @@ impl Actions<'_> {
     }
 
     pub fn link(&mut self, id: i64, ticket: &str) -> Result<()> {
-        self.desk.link(IncidentId(id), ticket)?;
-        let headline = format!(
-            "Linked incident {id} to PSA ticket {}. Later notes and the resolution will sync to \
-             it; earlier notes are not sent.",
+        let replaced = self.desk.link(IncidentId(id), ticket)?.value;
+        let mut headline = format!(
+            "Linked incident {id} to PSA ticket {}. Later notes, the resolution and the time will \
+             sync to it; earlier notes are not sent.",
             ticket.trim()
         );
+        if replaced.notes_not_sent > 0 {
+            headline.push_str(&format!(
+                "\n{} note(s) queued before the link will not be sent.",
+                replaced.notes_not_sent
+            ));
+        }
+        if let Some(warning) = &replaced.possible_duplicate {
+            headline.push_str(&format!("\nWARNING: {warning}."));
+        }
         self.finish(IncidentId(id), None, None, headline, "")
     }
 

@@ -28,16 +28,34 @@ pub enum PsaError {
         /// The field at fault, if named.
         field: Option<String>,
     },
+    /// Another 4xx (405, 410, 413, ...): the PSA will not accept this request as it is.
+    #[error(
+        "the PSA will not accept this request ({status} {reason}); it was not applied. Check \
+         PSA_API_URL and that this PSA supports the call, then `oncall sync --retry`"
+    )]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The PSA's reason, else the status's reason phrase.
+        reason: String,
+    },
     /// 429: too many requests; wait as told.
     #[error("the PSA is rate limiting us (429){}", .0.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]
     RateLimited(Option<Duration>),
-    /// 5xx, a timeout or a connection failure: worth retrying.
+    /// 5xx or a timeout: worth retrying; the PSA may have applied the request.
     #[error("the PSA could not be reached or failed: {0}")]
     Transient(String),
+    /// No connection could be made: worth retrying; the request never left.
+    #[error("the PSA could not be reached: {0}")]
+    Unreachable(String),
     /// An answer we cannot understand (a proxy's error page, a truncated body): retried, as
     /// the idempotency key makes a retry safe, and shown until it passes.
     #[error("the PSA's answer could not be understood: {0}")]
     Malformed(String),
+    /// A success answer in JSON that lacks what the contract promises (e.g. no id): the PSA
+    /// applied the request, and a replay under the same key would repeat the same answer.
+    #[error("the PSA accepted the request but its answer lacks what the API promises: {0}")]
+    Incomplete(String),
 }
 
 impl PsaError {
@@ -45,7 +63,23 @@ impl PsaError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::RateLimited(_) | Self::Transient(_) | Self::Malformed(_)
+            Self::RateLimited(_) | Self::Transient(_) | Self::Unreachable(_) | Self::Malformed(_)
+        )
+    }
+
+    /// Whether this answer proves the PSA applied nothing under this idempotency key: a 4xx
+    /// other than 409 (a PSA replays a key's first answer, so none of its requests applied), a
+    /// 429, or a request that never left. A refused write may then be retried under a new key.
+    pub fn proves_nothing_applied(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable(_)
+                | Self::RateLimited(_)
+                | Self::Unauthorized
+                | Self::Forbidden(_)
+                | Self::NotFound(_)
+                | Self::Invalid { .. }
+                | Self::Rejected { .. }
         )
     }
 }

@@ -66,8 +66,7 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failu
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(|v| retry_after(v, jiff::Timestamp::now()));
     let bytes = resp.bytes().await.map_err(|e| transport(&e))?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| {
@@ -88,6 +87,24 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failu
         field: body.and_then(|b| b.field),
         retry_after,
     }))
+}
+
+/// The longest `Retry-After` honoured: a PSA asking for more is asked again after this.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// A `Retry-After` value (seconds, or an HTTP date) as a wait from `now`, capped at
+/// [`MAX_RETRY_AFTER`]; `None` when it is neither.
+fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+            // A date in the past means "now".
+            Duration::try_from(at.duration_since(now)).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// A request that brought no answer, with its root cause from the error's source chain (which
@@ -140,4 +157,26 @@ pub(crate) fn looks_like_tls(text: &str) -> bool {
     ]
     .iter()
     .any(|needle| text.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date_and_is_capped() {
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().expect("now");
+        let at = |v| retry_after(v, now);
+        assert_eq!(at(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(at("18446744073709551615"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("99999999999999999999999"), None);
+        assert_eq!(
+            at("Wed, 25 Nov 2026 12:00:30 GMT"),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(at("Fri, 01 Jan 2100 00:00:00 GMT"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("-5"), None);
+        assert_eq!(at("soon"), None);
+    }
 }

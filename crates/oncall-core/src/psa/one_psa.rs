@@ -55,9 +55,21 @@ pub struct Ticket {
     pub id: String,
     /// Its status.
     pub status: TicketStatus,
-    /// Its resolution, if it was resolved through the API (a ticket closed by hand has none).
-    #[serde(default)]
+    /// Its resolution, if it was resolved through the API (a ticket closed by hand has none);
+    /// `None` too for one this version cannot read (e.g. missing fields).
+    #[serde(default, deserialize_with = "lenient")]
     pub resolution: Option<ResolutionRequest>,
+}
+
+/// A value read if it can be, else `None`: what the app only compares against is not worth
+/// failing the whole answer over.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 #[derive(Deserialize)]
@@ -169,7 +181,11 @@ impl OnePsaClient {
             .send()
             .await
             .map_err(|e| psa_error(http::transport(&e)))?;
-        http::read(resp).await.map_err(psa_error)
+        // Read as JSON first: a body that is not JSON at all came from something between us
+        // and the PSA (a proxy's page) and is retried; JSON without what the contract promises
+        // is the PSA's own answer, which a replay would only repeat.
+        let value: serde_json::Value = http::read(resp).await.map_err(psa_error)?;
+        serde_json::from_value(value).map_err(|e| PsaError::Incomplete(e.to_string()))
     }
 }
 
@@ -197,11 +213,17 @@ fn psa_error(failure: Failure) -> PsaError {
             } else {
                 "request failed"
             };
-            PsaError::Transient(if cause.is_empty() {
+            let text = if cause.is_empty() {
                 what.to_owned()
             } else {
                 format!("{what}: {cause}")
-            })
+            };
+            // A connection that was never made carried no request: the PSA cannot have it.
+            if connect && !timeout {
+                PsaError::Unreachable(text)
+            } else {
+                PsaError::Transient(text)
+            }
         }
         Failure::Malformed(m) => PsaError::Malformed(m),
         Failure::Refused(r) => match r.status {
@@ -216,6 +238,12 @@ fn psa_error(failure: Failure) -> PsaError {
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => PsaError::Invalid {
                 message: r.reason,
                 field: r.field,
+            },
+            // Any other 4xx (405, 410, 413, ...) means the PSA will not take this request as it
+            // is: retrying the same bytes cannot help.
+            s if s.is_client_error() => PsaError::Rejected {
+                status: s.as_u16(),
+                reason: r.reason,
             },
             s => PsaError::Malformed(format!("unexpected status {} {}", s.as_u16(), r.reason)),
         },

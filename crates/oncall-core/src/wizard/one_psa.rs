@@ -155,19 +155,25 @@ fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
             )
             .with(details)
         }
-        PsaError::Transient(cause) if looks_like_tls(cause) => failed(
-            format!("The secure (TLS) connection to The One PSA at {url} failed: {cause}."),
-            "Check the host name and https:// in psa.url. An HTTPS-inspecting proxy or \
+        PsaError::Transient(cause) | PsaError::Unreachable(cause) if looks_like_tls(cause) => {
+            failed(
+                format!("The secure (TLS) connection to The One PSA at {url} failed: {cause}."),
+                "Check the host name and https:// in psa.url. An HTTPS-inspecting proxy or \
              antivirus, or a wrong system clock, also breaks TLS."
-                .into(),
-        ),
-        PsaError::Transient(cause) => failed(
+                    .into(),
+            )
+        }
+        PsaError::Transient(cause) | PsaError::Unreachable(cause) => failed(
             format!("The One PSA at {url} could not be reached or failed: {cause}."),
             "Check psa.url, your network or VPN connection, and the PSA's status page; then run \
              `oncall wizard` again."
                 .into(),
         ),
-        PsaError::Invalid { .. } | PsaError::Conflict(_) | PsaError::Malformed(_) => failed(
+        PsaError::Invalid { .. }
+        | PsaError::Conflict(_)
+        | PsaError::Rejected { .. }
+        | PsaError::Malformed(_)
+        | PsaError::Incomplete(_) => failed(
             format!("The answer from {url} is not what The One PSA's API sends ({e})."),
             check_url,
         ),
