@@ -175,4 +175,60 @@ mod tests {
             other => panic!("expected NewerSchema, got {:?}", other.map(|_| ())),
         }
     }
+
+    #[test]
+    fn migration_3_renames_failed_to_refused_and_stops_id_reuse() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("v2.sqlite3");
+        {
+            let conn = Connection::open(&path).expect("create");
+            for m in &MIGRATIONS[..2] {
+                conn.execute_batch(m.sql).expect("old schema");
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 2;
+                 PRAGMA application_id = 1329808459;
+                 INSERT INTO tenants VALUES ('acme', 'o', 'ACME', 't');
+                 INSERT INTO incidents (id, tenant_id, title, description, severity, status,
+                     created_at) VALUES (1, 'acme', 't', '', 'low', 'acknowledged', 't');
+                 INSERT INTO outbox (id, incident_id, kind, payload, idempotency_key, state,
+                     attempts, created_at) VALUES
+                     (1, 1, 'create_ticket', '{}', 'k1', 'done', 1, 't'),
+                     (2, 1, 'add_note', '{}', 'k2', 'failed', 1, 't'),
+                     (3, 1, 'add_note', '{}', 'k3', 'pending', 2, 't'),
+                     (4, 1, 'add_note', '{}', 'k4', 'pending', 0, 't');
+                 INSERT INTO time_entries (id, incident_id, technician, started_at, ended_at,
+                     minutes, billable, work_type, note, source, created_at)
+                     VALUES (7, 1, 'Dana', 't', 't', 5, 1, 'w', 'n', 'manual', 't');",
+            )
+            .expect("old rows");
+        }
+        let conn = open(&path).expect("migrates");
+        let rows: Vec<(i64, String, bool)> = conn
+            .prepare("SELECT id, state, may_be_in_psa FROM outbox ORDER BY id")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .expect("rows");
+        let want = [
+            (1, "done", true),
+            (2, "refused", false),
+            (3, "pending", true),
+            (4, "pending", false),
+        ];
+        let got: Vec<_> = rows.iter().map(|(i, s, m)| (*i, s.as_str(), *m)).collect();
+        assert_eq!(got, want);
+        conn.execute_batch(
+            "DELETE FROM time_entries WHERE id = 7;
+             INSERT INTO time_entries (incident_id, technician, started_at, ended_at, minutes,
+                 billable, work_type, note, source, created_at)
+                 VALUES (1, 'Dana', 't', 't', 5, 1, 'w', 'n', 'manual', 't');",
+        )
+        .expect("delete, then add");
+        let id: i64 = conn
+            .query_row("SELECT id FROM time_entries", [], |r| r.get(0))
+            .expect("id");
+        assert_eq!(id, 8, "a deleted entry's id is never handed out again");
+    }
 }
