@@ -98,7 +98,8 @@ fn a_link_sends_no_note_queued_before_it() {
     assert_eq!(sim.tickets().len(), 1, "no ticket created");
     let shown = desk.run(&["incident", "show", &id]).stdout;
     assert!(
-        shown.contains("PSA note cancelled: not sent: written before PSA ticket"),
+        shown.contains("PSA note cancelled: written before PSA ticket")
+            && shown.contains("(not sent: written before the ticket was linked)"),
         "{shown}"
     );
 }

@@ -87,10 +87,16 @@ pub fn incident_text(d: &IncidentDetail) -> String {
         out.push(String::new());
         out.push("Notes:".into());
         for n in &d.notes {
-            let sync = match (&n.psa_note_id, n.after_ack) {
-                (Some(p), _) => format!("in PSA as {p}"),
-                (None, false) => "local only (before acknowledgement)".into(),
-                (None, true) => "not in the PSA yet".into(),
+            let item = d.outbox.iter().find(|o| o.note_id == Some(n.id));
+            let sync = match (&n.psa_note_id, n.after_ack, item.map(|o| o.state)) {
+                (Some(p), _, _) => format!("in PSA as {p}"),
+                (None, false, _) => "local only (before acknowledgement)".into(),
+                (None, true, Some(OutboxState::Cancelled)) => {
+                    "not sent: written before the ticket was linked".into()
+                }
+                (None, true, Some(OutboxState::Refused)) => "refused by the PSA, see below".into(),
+                (None, true, Some(OutboxState::Done)) => "in PSA (its answer named no id)".into(),
+                (None, true, _) => "not in the PSA yet".into(),
             };
             out.push(format!("  [{}] {} ({sync}):", n.created_at, n.author));
             out.extend(n.body.lines().map(|l| format!("    {l}")));

@@ -198,8 +198,8 @@ impl Tx<'_> {
                 incident.0,
                 now,
                 format!(
-                    "not sent: written before PSA ticket {ticket} was linked by hand, and a linked \
-                     ticket gets only the notes written after the link"
+                    "written before PSA ticket {ticket} was linked by hand, and a linked ticket \
+                     gets only the notes written after the link"
                 )
             ],
         )?;

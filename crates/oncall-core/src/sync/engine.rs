@@ -279,10 +279,20 @@ impl SyncEngine {
         match result {
             Ok(outcome) => {
                 log_attempt(kind, item.id, item.incident_id, Ok(&outcome.summary));
-                self.db(move |s| {
-                    s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
-                })
-                .await?;
+                let (id, incident) = (item.id, item.incident_id);
+                let recorded = self
+                    .db(move |s| {
+                        s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
+                    })
+                    .await?;
+                if !recorded {
+                    tracing::warn!(
+                        target: "sync", item = id, %incident,
+                        "the PSA answered a write cancelled meanwhile; its answer is kept in the \
+                         item's outcome"
+                    );
+                    return Ok(true);
+                }
                 progress
                     .report
                     .lock()
