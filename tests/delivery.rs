@@ -312,3 +312,26 @@ fn a_created_ticket_whose_answer_has_no_id_is_refused_with_what_to_do() {
     );
     assert_eq!(stub.requests(), 1, "not sent again by itself");
 }
+
+#[test]
+fn sync_keeps_its_timeout_with_a_request_out_and_says_the_psa_may_have_it() {
+    let sim = Sim::start();
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Slow PSA", "low");
+    desk.json(&["--no-sync", "ack", &id, "--tech", "Dana"]);
+    sim.set_faults(&psa_sim::Faults {
+        latency_ms: 8_000,
+        ..psa_sim::Faults::default()
+    });
+    let (_, stdout, _) = run_within(&desk, &["sync", "--timeout", "1"], Duration::from_secs(5));
+    assert!(stdout.contains("1 waiting"), "{stdout}");
+    let shown = desk.run(&["incident", "show", &id]).stdout;
+    assert!(
+        shown.contains("PSA ticket creation sent, but the PSA's answer was not recorded"),
+        "{shown}"
+    );
+    sim.set_faults(&psa_sim::Faults::default());
+    assert_eq!(desk.json(&["sync"])["delivered"], 1);
+    assert_eq!(sim.tickets().len(), 1);
+}

@@ -260,7 +260,16 @@ impl SyncEngine {
             {
                 continue;
             }
-            let result = deliver(&self.client, &item, ticket.as_deref()).await;
+            let send = deliver(&self.client, &item, ticket.as_deref());
+            let result = match deadline {
+                // Time is up with the request out: its answer is abandoned, and the item stays
+                // pending, known to be possibly in the PSA, for the next sync to ask again.
+                Some(d) => match tokio::time::timeout_at(d, send).await {
+                    Ok(result) => result,
+                    Err(_) => return Ok(()),
+                },
+                None => send.await,
+            };
             if !self.record(item, result, progress).await? {
                 return Ok(());
             }
