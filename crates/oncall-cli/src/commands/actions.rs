@@ -79,7 +79,7 @@ impl Actions<'_> {
     }
 
     pub fn link(&mut self, id: i64, ticket: &str) -> Result<()> {
-        let replaced = self.desk.link(IncidentId(id), ticket)?.value;
+        let replaced = self.desk.link(IncidentId(id), ticket)?;
         let mut headline = format!(
             "Linked incident {id} to PSA ticket {}. Later notes, the resolution and the time will \
              sync to it; earlier notes are not sent.",

@@ -112,7 +112,12 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
     if args.retry {
         let mut store = oncall_core::store::Store::open(db)?;
         let n = store.write(|tx| tx.retry_refused(None))?;
-        tracing::info!(target: "sync", retried = n, "refused writes put back in the queue");
+        tracing::info!(
+            target: "sync",
+            retried = n,
+            "refused writes put back in the queue, under a new idempotency key where the refusal \
+             proves nothing was applied"
+        );
     }
     let options = SyncOptions {
         concurrency: args.concurrency.max(1),

@@ -237,11 +237,7 @@ impl Desk {
     /// Links an existing PSA ticket by hand. Later notes, the resolution and the time sync to
     /// it; notes written before the link are not sent (even if queued), and a ticket creation
     /// still waiting is cancelled, with a warning when it may already have reached the PSA.
-    pub fn link(
-        &mut self,
-        id: IncidentId,
-        ticket_id: &str,
-    ) -> Result<Acted<LinkReplaced>, DeskError> {
+    pub fn link(&mut self, id: IncidentId, ticket_id: &str) -> Result<LinkReplaced, DeskError> {
         let now = self.clock.now();
         self.store.write(|tx| {
             let mut incident = tx.incident(id)?;
@@ -250,10 +246,7 @@ impl Desk {
             let ticket = incident.psa_ticket_id.clone().unwrap_or_default();
             let replaced = tx.replace_by_link(id, &ticket, now)?;
             time::queue_waiting_entries(tx, &incident, now)?;
-            Ok(Acted {
-                value: replaced,
-                queued: None,
-            })
+            Ok(replaced)
         })
     }
 }
