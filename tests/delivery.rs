@@ -32,7 +32,13 @@ fn a_refused_write_goes_out_under_a_new_key_once_the_cause_is_fixed_with_what_wa
         ack.stdout
     );
     for n in 0..2 {
-        desk.json(&["note", &id, "--author", "Dana", &format!("finding {n}")]);
+        let note = desk.run(&["note", &id, "--author", "Dana", &format!("finding {n}")]);
+        assert!(
+            note.stdout
+                .contains("PSA note waits behind the refused PSA ticket creation"),
+            "{}",
+            note.stdout
+        );
     }
     let still = desk.run(&["sync"]);
     assert!(

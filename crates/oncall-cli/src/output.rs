@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use oncall_core::{
-    domain::{Incident, OutboxState},
+    domain::{Incident, OutboxState, PsaWriteKind},
     service::IncidentDetail,
     store::{AWAITING_ANSWER, OutboxItem},
 };
@@ -129,7 +129,7 @@ pub fn incident_text(d: &IncidentDetail) -> String {
     if !open.is_empty() {
         out.push(String::new());
         out.push("Waiting for the PSA:".into());
-        out.extend(open.iter().map(|o| format!("  {}", queued_text(o))));
+        out.extend(open.iter().map(|o| format!("  {}", queued_in(d, o))));
     }
     let cancelled: Vec<&OutboxItem> = d
         .outbox
@@ -144,14 +144,34 @@ pub fn incident_text(d: &IncidentDetail) -> String {
     out.join("\n")
 }
 
+/// [`queued_text`] for an item of `d`, saying when it waits behind a refused write.
+pub fn queued_in(d: &IncidentDetail, item: &OutboxItem) -> String {
+    let blocker = d
+        .outbox
+        .iter()
+        .find(|o| o.id < item.id && o.state == OutboxState::Refused);
+    match blocker {
+        Some(b) if item.state == OutboxState::Pending => format!(
+            "{} waits behind the refused {} (writes of an incident go in order).",
+            what(item),
+            what(b)
+        ),
+        _ => queued_text(item),
+    }
+}
+
+fn what(item: &OutboxItem) -> &'static str {
+    match item.kind {
+        PsaWriteKind::CreateTicket => "PSA ticket creation",
+        PsaWriteKind::AddNote => "PSA note",
+        PsaWriteKind::Resolve => "PSA resolution",
+        PsaWriteKind::AddTimeEntry => "PSA time entry",
+    }
+}
+
 /// What happened to a queued PSA write, in a sentence.
 pub fn queued_text(item: &OutboxItem) -> String {
-    let what = match item.kind {
-        oncall_core::domain::PsaWriteKind::CreateTicket => "PSA ticket creation",
-        oncall_core::domain::PsaWriteKind::AddNote => "PSA note",
-        oncall_core::domain::PsaWriteKind::Resolve => "PSA resolution",
-        oncall_core::domain::PsaWriteKind::AddTimeEntry => "PSA time entry",
-    };
+    let what = what(item);
     match item.state {
         OutboxState::Pending => match &item.last_error {
             Some(e) => format!(

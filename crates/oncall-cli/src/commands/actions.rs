@@ -14,7 +14,7 @@ use oncall_core::{
 use serde::Serialize;
 
 use super::psa;
-use crate::output::{Out, queued_text};
+use crate::output::{Out, queued_in};
 
 /// What an action prints with `--json`: the incident as it now stands.
 #[derive(Serialize)]
@@ -124,7 +124,7 @@ impl Actions<'_> {
         let psa_line = match &queued {
             Some(q) => {
                 let now = incident.outbox.iter().find(|o| o.id == q.id).unwrap_or(q);
-                let mut line = queued_text(now);
+                let mut line = queued_in(&incident, now);
                 if let Some(why) = sync.as_ref().and_then(|s| s.stopped.as_ref()) {
                     line.push_str(&format!("\n{why}"));
                 }
