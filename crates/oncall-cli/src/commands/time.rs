@@ -156,7 +156,8 @@ fn report_change(act: &mut Actions<'_>, acted: Acted<TimeChange>, done: String) 
          sent. A correction note (note {}) asks for the change on the PSA ticket:\n  {}",
         change.entry.id, note.id, note.body
     );
-    let local = "The correction note is kept locally: this incident has no PSA ticket.";
+    let local = "The correction note is kept locally: notes reach the PSA ticket only once the \
+                 incident is acknowledged.";
     act.finish(
         change.entry.entry.incident_id,
         acted.queued,
