@@ -81,8 +81,10 @@ fn start(env: Env) -> (Running, Arc<Mutex<Env>>) {
         .build()
         .unwrap();
     rt.spawn(Arc::clone(&live).run());
-    live.act(None, |d| d.add_tenant("acme", "42", "ACME Corp").map(|_| ()))
-        .unwrap();
+    live.act(None, |d| {
+        d.add_tenant("acme", "42", "ACME Corp").map(|_| ())
+    })
+    .unwrap();
     (
         Running {
             live,
@@ -110,10 +112,17 @@ fn an_acknowledgement_and_a_note_reach_the_psa_without_a_sync_command() {
         "the ticket never reached the PSA"
     );
     r.live
-        .act(Some(id), |d| d.add_note(id, "Dana", "Cleared the temp folder").map(|_| ()))
+        .act(Some(id), |d| {
+            d.add_note(id, "Dana", "Cleared the temp folder")
+                .map(|_| ())
+        })
         .unwrap();
     assert!(
-        eventually(Duration::from_secs(10), || sim.tickets()[0].ticket.notes.len() == 1),
+        eventually(Duration::from_secs(10), || sim.tickets()[0]
+            .ticket
+            .notes
+            .len()
+            == 1),
         "the note never reached the PSA"
     );
     let view = r.live.read(|d| d.incident_view(id)).unwrap();
@@ -134,7 +143,13 @@ fn a_note_written_by_another_process_reaches_the_change_feed_within_a_second() {
     // Another process: the `oncall` command line on the same file.
     let cli = Desk::new().env("ONCALL_DB", r.live.db_path().to_str().unwrap());
     let written = Instant::now();
-    let run = cli.run(&["note", &id.to_string(), "--author", "Sam", "Rebooted the spooler"]);
+    let run = cli.run(&[
+        "note",
+        &id.to_string(),
+        "--author",
+        "Sam",
+        "Rebooted the spooler",
+    ]);
     assert!(run.ok, "{}", run.stderr);
     let seen = r.rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(1) + written.elapsed(), async {
@@ -148,7 +163,10 @@ fn a_note_written_by_another_process_reaches_the_change_feed_within_a_second() {
         })
         .await
     });
-    assert!(seen.is_ok(), "the change feed did not report the CLI's note");
+    assert!(
+        seen.is_ok(),
+        "the change feed did not report the CLI's note"
+    );
     let view = r.live.read(|d| d.incident_view(id)).unwrap();
     assert_eq!(view.notes[0].body, "Rebooted the spooler");
 }

@@ -178,6 +178,9 @@ fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
     {
         let conn = rusqlite::Connection::open(desk.db()).expect("open");
         conn.pragma_update(None, "user_version", 99).expect("bump");
+        // Schema 99 needs a build that knows schema 99 (it broke older ones).
+        conn.execute("UPDATE schema_info SET compatible_from = 99", [])
+            .expect("incompatible");
         conn.pragma_update(None, "journal_mode", "delete")
             .expect("checkpoint");
     }
@@ -191,6 +194,31 @@ fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
         run.stderr
     );
     assert_eq!(std::fs::read(desk.db()).expect("read"), before);
+}
+
+#[test]
+fn a_database_from_a_newer_but_compatible_version_is_used_as_it_is() {
+    let desk = Desk::new();
+    desk.tenant("acme");
+    let schema = |v: Option<i64>| {
+        let conn = rusqlite::Connection::open(desk.db()).expect("open");
+        if let Some(v) = v {
+            // A newer build added only what this one can ignore: it left the compatibility
+            // version where this build's schema is.
+            conn.pragma_update(None, "user_version", v).expect("bump");
+        }
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .expect("version")
+    };
+    let ours = schema(None);
+    schema(Some(ours + 1));
+    let id = desk.incident("acme", "Written by an older build", "low");
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    assert_eq!(
+        desk.json(&["incident", "show", &id])["status"],
+        "acknowledged"
+    );
+    assert_eq!(schema(None), ours + 1, "the newer schema is kept");
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn a_ticket_closed_by_hand_gets_no_second_resolution() {
 }
 
 #[test]
-fn a_wrong_key_parks_the_write_with_a_clear_reason_and_no_retry_storm() {
+fn a_wrong_key_refuses_the_write_with_a_clear_reason_and_no_retry_storm() {
     let sim = Sim::start();
     let desk = Desk::new().psa(&sim).env("PSA_SERVICE_KEY", "wrong-key");
     desk.tenant("acme");
@@ -193,7 +193,7 @@ fn a_wrong_key_parks_the_write_with_a_clear_reason_and_no_retry_storm() {
     );
     assert!(
         ack.stdout
-            .contains("FAILED: the PSA refused the service key (401)"),
+            .contains("REFUSED: the PSA refused the service key (401)"),
         "{}",
         ack.stdout
     );
@@ -203,10 +203,10 @@ fn a_wrong_key_parks_the_write_with_a_clear_reason_and_no_retry_storm() {
         assert!(sync.stdout.contains("1 refused"), "{}", sync.stdout);
     }
     let item = &desk.json(&["incident", "show", &id])["outbox"][0];
-    assert_eq!(item["state"], "failed");
+    assert_eq!(item["state"], "refused");
     assert_eq!(
         item["attempts"], 1,
-        "a parked write is not retried by itself"
+        "a refused write is not retried by itself"
     );
     assert!(sim.tickets().is_empty());
 
@@ -520,10 +520,10 @@ fn status_names_the_psa_the_waiting_and_refused_writes_and_the_timers() {
     desk.json(&["ack", &refused, "--tech", "Dana"]);
     let status = desk.json(&["status"]);
     assert_eq!(status["psa"], format!("The One PSA at {}/", sim.url()));
-    assert_eq!(status["sync"]["failed"], 1);
+    assert_eq!(status["sync"]["refused"], 1);
     assert_eq!(status["sync"]["done"], 1);
     assert_eq!(
-        status["sync"]["refused"][0]["incident_id"].to_string(),
+        status["sync"]["refused_writes"][0]["incident_id"].to_string(),
         refused
     );
     assert_eq!(status["timers"].as_array().map(Vec::len), Some(2));

@@ -114,7 +114,7 @@ fn a_backlog_of_200_incidents_with_10_notes_drains_exactly_once_through_every_fa
         "600",
     ]);
     assert_eq!(report["pending"], 0, "{report:#}");
-    assert_eq!(report["failed"], 0, "{report:#}");
+    assert_eq!(report["refused"], 0, "{report:#}");
     assert!(
         report["retried"].as_u64().expect("retried") > 0,
         "the faults were felt"

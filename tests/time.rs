@@ -288,7 +288,7 @@ fn offline_entries_go_out_once_when_the_psa_returns_even_to_a_ticket_closed_by_h
 }
 
 #[test]
-fn corrections_and_deletions_only_before_the_psa_has_the_entry() {
+fn corrections_change_an_unsent_entry_and_become_a_correction_note_once_sent() {
     let sim = Sim::start();
     let (dir, _clock, mut d) = setup(Some(&sim), 1);
     let db = dir.path().join("db.sqlite3");
@@ -326,8 +326,26 @@ fn corrections_and_deletions_only_before_the_psa_has_the_entry() {
         .map(|e| (e.minutes, e.note.clone()))
         .collect();
     assert_eq!(got, [(15, Some("Corrected".to_owned()))]);
-    let err = d.delete_time(keep).expect_err("sent");
-    assert!(err.to_string().contains("already sent to the PSA"), "{err}");
+    // Once the PSA has it, a deletion is not made silently here: the entry stays as the PSA
+    // has it and a note on the ticket asks for the removal.
+    let change = d
+        .delete_time(keep)
+        .expect("delete becomes a correction")
+        .value;
+    assert!(!change.changed);
+    let note = change.correction.expect("correction note");
+    assert!(note.body.contains("should be removed"), "{}", note.body);
+    assert_eq!(d.time_entries(id).expect("entries").len(), 1);
+    drain(&db, &sim.url());
+    let t = ticket_of(&sim, &mut d, id).ticket;
+    assert_eq!(t.time_entries.len(), 1);
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.body.contains("Time correction: time entry")),
+        "{:?}",
+        t.notes
+    );
 }
 
 #[test]
@@ -441,4 +459,139 @@ fn acknowledging_with_a_timer_already_running_keeps_it_running() {
     assert_eq!(timers.len(), 1);
     assert!(timers[0].running);
     assert_eq!(timers[0].worked_minutes, 7);
+}
+
+/// The id of the incident's newest time entry and of its newest outbox item, from an action's
+/// JSON output.
+fn newest_ids(acted: &serde_json::Value) -> (i64, i64) {
+    let last = |field: &str| {
+        acted[field]
+            .as_array()
+            .and_then(|a| a.last())
+            .and_then(|v| v["id"].as_i64())
+            .unwrap_or_else(|| panic!("no {field}: {acted:#}"))
+    };
+    (last("time_entries"), last("outbox"))
+}
+
+#[test]
+fn a_time_entry_whose_request_was_out_when_sync_was_killed_is_corrected_by_a_note() {
+    let sim = Sim::start();
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Billing in flight", "low");
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    let added = desk.json(&[
+        "--no-sync",
+        "time",
+        "add",
+        &id,
+        "--tech",
+        "Dana",
+        "--minutes",
+        "30",
+    ]);
+    let entry = newest_ids(&added).0.to_string();
+    sim.set_faults(&Faults {
+        latency_ms: 2_000,
+        ..Faults::default()
+    });
+    let before = sim.requests_received();
+    let mut sync = desk
+        .command(&["sync"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sync");
+    sim.wait_for_request_after(before);
+    sync.kill().expect("SIGKILL with the request out");
+    sync.wait().expect("reap");
+
+    let shown = desk.run(&["incident", "show", &id]).stdout;
+    assert!(
+        shown.contains("PSA time entry sent, but the PSA's answer was not recorded"),
+        "{shown}"
+    );
+    for args in [
+        vec!["time", "edit", entry.as_str(), "--minutes", "45"],
+        vec!["time", "delete", entry.as_str()],
+    ] {
+        let run = desk.run(&args);
+        assert!(run.ok, "{}", run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("Time entry {entry} may already be in the PSA")),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+    sim.set_faults(&Faults::default());
+    let report = desk.json(&["sync"]);
+    assert_eq!(report["pending"], 0, "{report:#}");
+    // The entry went out once, as it was; the app shows what the PSA has, and the ticket says
+    // what should change.
+    let shown = desk.json(&["incident", "show", &id]);
+    let ticket = sim
+        .ticket(shown["psa_ticket_id"].as_str().expect("ticket"))
+        .ticket;
+    let minutes: Vec<_> = ticket.time_entries.iter().map(|e| e.minutes).collect();
+    assert_eq!(minutes, [30]);
+    assert_eq!(shown["time_entries"][0]["minutes"], 30);
+    let notes: Vec<_> = ticket.notes.iter().map(|n| n.body.as_str()).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].contains("should read: 45 min"), "{}", notes[0]);
+    assert!(notes[1].contains("should be removed"), "{}", notes[1]);
+
+    // `time confirm --minutes` on an entry the PSA has is a correction too.
+    let confirm = desk.run(&["time", "confirm", &entry, "--minutes", "20"]);
+    assert!(
+        confirm.ok && confirm.stdout.contains("may already be in the PSA"),
+        "{}\n{}",
+        confirm.stdout,
+        confirm.stderr
+    );
+    assert_eq!(
+        desk.json(&["time", "list", &id])[0]["minutes"],
+        30,
+        "not changed silently"
+    );
+    let ticket = sim.ticket(&ticket.id).ticket;
+    assert!(ticket.notes[2].body.contains("should read: 20 min"));
+}
+
+#[test]
+fn deleted_time_entries_and_their_writes_never_hand_their_ids_to_newer_ones() {
+    let sim = Sim::start();
+    let desk = Desk::new().psa(&sim);
+    desk.tenant("acme");
+    let id = desk.incident("acme", "Ids", "low");
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    let add = |minutes: &str| {
+        newest_ids(&desk.json(&[
+            "--no-sync",
+            "time",
+            "add",
+            &id,
+            "--tech",
+            "Dana",
+            "--minutes",
+            minutes,
+        ]))
+    };
+    let (entry, item) = add("10");
+    desk.json(&["time", "delete", &entry.to_string()]);
+    let (newer_entry, newer_item) = add("12");
+    assert_ne!(newer_entry, entry, "time entry id reused");
+    assert_ne!(newer_item, item, "outbox id reused");
+    desk.json(&["sync"]);
+    let shown = desk.json(&["incident", "show", &id]);
+    let ticket = sim
+        .ticket(shown["psa_ticket_id"].as_str().expect("ticket"))
+        .ticket;
+    let refs: Vec<_> = ticket
+        .time_entries
+        .iter()
+        .map(|e| (e.minutes, e.external_ref.clone()))
+        .collect();
+    assert_eq!(refs, [(12, Some(newer_entry.to_string()))]);
 }

@@ -157,7 +157,9 @@ async fn add_note(app: State<'_, Arc<App>>, id: IncidentId, body: String) -> Ans
 #[tauri::command]
 async fn save_draft(app: State<'_, Arc<App>>, id: IncidentId, body: String) -> Answer<()> {
     off_ui(&app, move |app| {
-        app.live.act(None, |d| d.save_draft(id, &body)).map_err(desk_err)
+        app.live
+            .act(None, |d| d.save_draft(id, &body))
+            .map_err(desk_err)
     })
     .await
 }
@@ -246,11 +248,7 @@ async fn add_time(
 }
 
 #[tauri::command]
-async fn edit_time(
-    app: State<'_, Arc<App>>,
-    entry_id: i64,
-    minutes: i64,
-) -> Answer<IncidentView> {
+async fn edit_time(app: State<'_, Arc<App>>, entry_id: i64, minutes: i64) -> Answer<IncidentView> {
     off_ui(&app, move |app| {
         let entry = app
             .live
@@ -264,7 +262,7 @@ async fn edit_time(
                 )
             })
             .map_err(desk_err)?;
-        let id = entry.entry.incident_id;
+        let id = entry.value.entry.entry.incident_id;
         app.live.sync_now();
         app.live.read(|d| d.incident_view(id)).map_err(desk_err)
     })
@@ -278,7 +276,7 @@ async fn delete_time(app: State<'_, Arc<App>>, entry_id: i64) -> Answer<Incident
             .live
             .act(None, |d| d.delete_time(entry_id))
             .map_err(desk_err)?;
-        let id = entry.entry.incident_id;
+        let id = entry.value.entry.entry.incident_id;
         app.live.read(|d| d.incident_view(id)).map_err(desk_err)
     })
     .await
@@ -317,7 +315,9 @@ async fn save_tenant(app: State<'_, Arc<App>>, tenant: TenantInput) -> Answer<Te
     off_ui(&app, move |app| {
         let t = app
             .live
-            .act(None, |d| d.save_tenant(&tenant.id, &tenant.org_id, &tenant.company))
+            .act(None, |d| {
+                d.save_tenant(&tenant.id, &tenant.org_id, &tenant.company)
+            })
             .map_err(desk_err)?;
         let allowed = app.live.psa_tenants();
         Ok(TenantView {
@@ -336,14 +336,9 @@ async fn settings(app: State<'_, Arc<App>>) -> Answer<SettingsView> {
 }
 
 #[tauri::command]
-async fn save_settings(
-    app: State<'_, Arc<App>>,
-    settings: SettingsInput,
-) -> Answer<SettingsView> {
+async fn save_settings(app: State<'_, Arc<App>>, settings: SettingsInput) -> Answer<SettingsView> {
     off_ui(&app, move |app| {
-        app.live
-            .save_settings(&settings)
-            .map_err(fixes::ui)?;
+        app.live.save_settings(&settings).map_err(fixes::ui)?;
         Ok(app.live.settings())
     })
     .await
@@ -390,16 +385,15 @@ async fn retry_write(app: State<'_, Arc<App>>, outbox_id: i64) -> Answer<Inciden
 #[tauri::command]
 async fn sync_log(app: State<'_, Arc<App>>, limit: u32) -> Answer<Vec<SyncLogEntry>> {
     off_ui(&app, move |app| {
-        app.live.read(|d| d.sync_log(limit.min(500))).map_err(desk_err)
+        app.live
+            .read(|d| d.sync_log(limit.min(500)))
+            .map_err(desk_err)
     })
     .await
 }
 
 #[tauri::command]
-async fn psa_ticket(
-    app: State<'_, Arc<App>>,
-    id: IncidentId,
-) -> Answer<Option<serde_json::Value>> {
+async fn psa_ticket(app: State<'_, Arc<App>>, id: IncidentId) -> Answer<Option<serde_json::Value>> {
     let Some(demo) = &app.demo else {
         return Ok(None);
     };

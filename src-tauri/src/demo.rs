@@ -106,8 +106,8 @@ impl Demo {
 }
 
 fn samples() -> Vec<NewIncident> {
-    let rmm = |tenant: &str, title: &str, severity: &str, source: &str, description: &str| {
-        NewIncident {
+    let rmm =
+        |tenant: &str, title: &str, severity: &str, source: &str, description: &str| NewIncident {
             tenant_id: tenant.into(),
             title: title.into(),
             description: description.into(),
@@ -115,17 +115,36 @@ fn samples() -> Vec<NewIncident> {
             alert_source: Some(source.into()),
             product: Some("RMM".into()),
             ..NewIncident::default()
-        }
-    };
+        };
     vec![
-        rmm("initech", "Backup job failed on nas-02", "medium", "Backup monitor",
-            "The nightly backup ended with error 0x80070005 (access denied)."),
-        rmm("globex", "Printer queue stuck on PRN-3F", "low", "Print monitor",
-            "Twelve jobs waiting for more than 30 minutes."),
-        rmm("acme", "Certificate expires in 5 days on mail.acme.example", "high", "Certificate monitor",
-            "The TLS certificate of the mail gateway expires on Friday."),
-        rmm("initech", "Memory above 90% on sql-01", "high", "Memory monitor",
-            "Available memory under 10% for 20 minutes; SQL Server is the top consumer."),
+        rmm(
+            "initech",
+            "Backup job failed on nas-02",
+            "medium",
+            "Backup monitor",
+            "The nightly backup ended with error 0x80070005 (access denied).",
+        ),
+        rmm(
+            "globex",
+            "Printer queue stuck on PRN-3F",
+            "low",
+            "Print monitor",
+            "Twelve jobs waiting for more than 30 minutes.",
+        ),
+        rmm(
+            "acme",
+            "Certificate expires in 5 days on mail.acme.example",
+            "high",
+            "Certificate monitor",
+            "The TLS certificate of the mail gateway expires on Friday.",
+        ),
+        rmm(
+            "initech",
+            "Memory above 90% on sql-01",
+            "high",
+            "Memory monitor",
+            "Available memory under 10% for 20 minutes; SQL Server is the top consumer.",
+        ),
         NewIncident {
             tenant_id: "globex".into(),
             title: "Suspicious PowerShell on FIN-LAPTOP-7".into(),
@@ -143,7 +162,12 @@ fn samples() -> Vec<NewIncident> {
                 ),
             },
         },
-        rmm("acme", "CPU critical on client-server-01", "critical", "CPU monitor",
-            "CPU above 95% for 10 minutes."),
+        rmm(
+            "acme",
+            "CPU critical on client-server-01",
+            "critical",
+            "CPU monitor",
+            "CPU above 95% for 10 minutes.",
+        ),
     ]
 }

@@ -77,7 +77,10 @@ fn forward(app: &AppHandle, event: LiveEvent) {
             let shown = app
                 .notification()
                 .builder()
-                .title(format!("The PSA refused a write for incident {}", entry.incident_id))
+                .title(format!(
+                    "The PSA refused a write for incident {}",
+                    entry.incident_id
+                ))
                 .body(&entry.message)
                 .show();
             if let Err(e) = shown {

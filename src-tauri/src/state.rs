@@ -48,12 +48,16 @@ impl App {
                 };
                 Arc::new(move || Config::load(env.clone(), file.clone(), profile.clone()))
             }
-            None => Arc::new(move || Config::load(Env::from_process(), file.clone(), profile.clone())),
+            None => {
+                Arc::new(move || Config::load(Env::from_process(), file.clone(), profile.clone()))
+            }
         };
         let db = match (&demo, std::env::var_os("ONCALL_DB")) {
             (Some(d), _) => d.db(),
             (None, Some(p)) => p.into(),
-            (None, None) => paths::default_db_path().context("no home directory for the database")?,
+            (None, None) => {
+                paths::default_db_path().context("no home directory for the database")?
+            }
         };
         let options = SyncOptions {
             // A technician watches the app: find the PSA back within a minute.
@@ -77,7 +81,11 @@ impl App {
     /// The technician acting: the `technician` setting (the demo has one of its own).
     pub fn technician(&self) -> Result<String, UiError> {
         self.setting(SettingKey::Technician)
-            .or_else(|| self.demo.as_ref().map(|_| crate::demo::TECHNICIAN.to_owned()))
+            .or_else(|| {
+                self.demo
+                    .as_ref()
+                    .map(|_| crate::demo::TECHNICIAN.to_owned())
+            })
             .ok_or_else(|| {
                 fixes::own(
                     ErrorCode::InvalidInput,

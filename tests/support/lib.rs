@@ -2,8 +2,10 @@
 //! psa-sim over loopback.
 
 mod sim;
+mod stub;
 
 pub use sim::{KEY, Sim};
+pub use stub::{Answer, Stub};
 
 use std::{
     io::Write,

@@ -94,6 +94,51 @@ impl Sim {
         });
     }
 
+    /// Lets the service key use `tenant` from now on, as a PSA administrator granting access.
+    pub fn grant_tenant(&self, tenant: &str, company: &str) {
+        let url = format!("{}/_sim/tenants/{tenant}", self.url());
+        self.rt.block_on(async {
+            let r = self
+                .http
+                .put(url)
+                .json(&serde_json::json!({ "company": company }))
+                .send()
+                .await
+                .expect("grant");
+            assert!(r.status().is_success(), "grant answered {}", r.status());
+        });
+    }
+
+    /// How many `/api` requests have reached the simulator (counted on arrival, before any
+    /// latency): tells a test that a request is out even while its answer is held back.
+    pub fn requests_received(&self) -> u64 {
+        let url = format!("{}/_sim/requests", self.url());
+        self.rt.block_on(async {
+            let v: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .expect("GET /_sim/requests")
+                .json()
+                .await
+                .expect("json");
+            v["received"].as_u64().expect("received")
+        })
+    }
+
+    /// Waits (up to 10 s) until more than `before` requests have reached the simulator.
+    pub fn wait_for_request_after(&self, before: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.requests_received() <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no request reached the simulator"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Creates a ticket directly in the PSA (as someone would by hand), returning its id.
     pub fn create_ticket_by_hand(&self, tenant: &str, title: &str) -> String {
         let url = format!("{}/api/v1/tickets", self.url());

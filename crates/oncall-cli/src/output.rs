@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 use oncall_core::{
-    domain::{Incident, OutboxState},
+    domain::{Incident, OutboxState, PsaWriteKind},
     service::IncidentDetail,
-    store::OutboxItem,
+    store::{AWAITING_ANSWER, OutboxItem},
 };
 use serde::Serialize;
 
@@ -87,10 +87,16 @@ pub fn incident_text(d: &IncidentDetail) -> String {
         out.push(String::new());
         out.push("Notes:".into());
         for n in &d.notes {
-            let sync = match (&n.psa_note_id, n.after_ack) {
-                (Some(p), _) => format!("in PSA as {p}"),
-                (None, false) => "local only (before acknowledgement)".into(),
-                (None, true) => "not in the PSA yet".into(),
+            let item = d.outbox.iter().find(|o| o.note_id == Some(n.id));
+            let sync = match (&n.psa_note_id, n.after_ack, item.map(|o| o.state)) {
+                (Some(p), _, _) => format!("in PSA as {p}"),
+                (None, false, _) => "local only (before acknowledgement)".into(),
+                (None, true, Some(OutboxState::Cancelled)) => {
+                    "not sent: written before the ticket was linked".into()
+                }
+                (None, true, Some(OutboxState::Refused)) => "refused by the PSA, see below".into(),
+                (None, true, Some(OutboxState::Done)) => "in PSA (its answer named no id)".into(),
+                (None, true, _) => "not in the PSA yet".into(),
             };
             out.push(format!("  [{}] {} ({sync}):", n.created_at, n.author));
             out.extend(n.body.lines().map(|l| format!("    {l}")));
@@ -118,33 +124,64 @@ pub fn incident_text(d: &IncidentDetail) -> String {
     let open: Vec<&OutboxItem> = d
         .outbox
         .iter()
-        .filter(|o| matches!(o.state, OutboxState::Pending | OutboxState::Failed))
+        .filter(|o| matches!(o.state, OutboxState::Pending | OutboxState::Refused))
         .collect();
     if !open.is_empty() {
         out.push(String::new());
         out.push("Waiting for the PSA:".into());
-        out.extend(open.iter().map(|o| format!("  {}", queued_text(o))));
+        out.extend(open.iter().map(|o| format!("  {}", queued_in(d, o))));
+    }
+    let cancelled: Vec<&OutboxItem> = d
+        .outbox
+        .iter()
+        .filter(|o| o.state == OutboxState::Cancelled)
+        .collect();
+    if !cancelled.is_empty() {
+        out.push(String::new());
+        out.push("Not sent to the PSA:".into());
+        out.extend(cancelled.iter().map(|o| format!("  {}", queued_text(o))));
     }
     out.join("\n")
 }
 
+/// [`queued_text`] for an item of `d`, saying when it waits behind a refused write.
+pub fn queued_in(d: &IncidentDetail, item: &OutboxItem) -> String {
+    let blocker = d
+        .outbox
+        .iter()
+        .find(|o| o.id < item.id && o.state == OutboxState::Refused);
+    match blocker {
+        Some(b) if item.state == OutboxState::Pending => format!(
+            "{} waits behind the refused {} (writes of an incident go in order).",
+            what(item),
+            what(b)
+        ),
+        _ => queued_text(item),
+    }
+}
+
+fn what(item: &OutboxItem) -> &'static str {
+    match item.kind {
+        PsaWriteKind::CreateTicket => "PSA ticket creation",
+        PsaWriteKind::AddNote => "PSA note",
+        PsaWriteKind::Resolve => "PSA resolution",
+        PsaWriteKind::AddTimeEntry => "PSA time entry",
+    }
+}
+
 /// What happened to a queued PSA write, in a sentence.
 pub fn queued_text(item: &OutboxItem) -> String {
-    let what = match item.kind {
-        oncall_core::domain::PsaWriteKind::CreateTicket => "PSA ticket creation",
-        oncall_core::domain::PsaWriteKind::AddNote => "PSA note",
-        oncall_core::domain::PsaWriteKind::Resolve => "PSA resolution",
-        oncall_core::domain::PsaWriteKind::AddTimeEntry => "PSA time entry",
-    };
+    let what = what(item);
     match item.state {
         OutboxState::Pending => match &item.last_error {
             Some(e) => format!(
                 "{what} queued: {e}. It is sent by `oncall sync` once the PSA is reachable."
             ),
+            None if item.answer_awaited() => format!("{what} {AWAITING_ANSWER}."),
             None => format!("{what} queued."),
         },
-        OutboxState::Failed => format!(
-            "{what} FAILED: {} (fix the cause, then `oncall sync --retry`)",
+        OutboxState::Refused => format!(
+            "{what} REFUSED: {} (fix the cause, then `oncall sync --retry`)",
             item.last_error.as_deref().unwrap_or("no reason given")
         ),
         OutboxState::Done => format!(
@@ -154,6 +191,12 @@ pub fn queued_text(item: &OutboxItem) -> String {
                 .map(|o| format!(": {o}"))
                 .unwrap_or_default()
         ),
-        OutboxState::Cancelled => format!("{what} cancelled"),
+        OutboxState::Cancelled => format!(
+            "{what} cancelled{}",
+            item.outcome
+                .as_ref()
+                .map(|o| format!(": {o}"))
+                .unwrap_or_default()
+        ),
     }
 }

@@ -100,7 +100,6 @@ impl From<&DomainError> for Problem {
             | D::AlreadyLinked { .. }
             | D::TimerRunning { .. }
             | D::NoTimer { .. }
-            | D::EntrySent(_)
             | D::ResolvedIncidentTimer(_) => ErrorCode::NotAllowed,
             _ => ErrorCode::InvalidInput,
         };

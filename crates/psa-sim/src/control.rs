@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::Value;
 
@@ -22,6 +22,8 @@ pub(crate) fn routes() -> Router<App> {
         .route("/_sim/tickets", get(tickets))
         .route("/_sim/tickets/{id}/close", post(close))
         .route("/_sim/faults", get(get_faults).put(put_faults))
+        .route("/_sim/tenants/{id}", put(grant_tenant))
+        .route("/_sim/requests", get(requests))
         .route("/_sim/reset", post(reset))
 }
 
@@ -82,6 +84,31 @@ fn patched(current: Faults, patch: serde_json::Map<String, Value>) -> Result<Fau
         other => Reply::invalid("$", other.to_string()),
     })?;
     Ok(faults)
+}
+
+/// Lets the key use a tenant from now on (`{"company": "..."}`), as a PSA administrator granting
+/// the integration access to a client would; answers the tenants now allowed.
+async fn grant_tenant(State(app): State<App>, Path(id): Path<String>, body: Bytes) -> Response {
+    let company = match Fields::parse(&body).and_then(|f| f.text("company")) {
+        Ok(company) => company,
+        Err(reply) => return reply.into_response(),
+    };
+    if id.trim().is_empty() {
+        return Reply::invalid("id", "tenant id must not be empty").into_response();
+    }
+    app.psa.grant(&id, &company);
+    let tenants: Vec<Value> = app
+        .psa
+        .tenants()
+        .into_iter()
+        .map(|(id, company)| serde_json::json!({ "id": id, "company": company }))
+        .collect();
+    Json(tenants).into_response()
+}
+
+/// How many `/api` requests reached the simulator so far (counted on arrival).
+async fn requests(State(app): State<App>) -> Json<Value> {
+    Json(serde_json::json!({ "received": app.received.load(std::sync::atomic::Ordering::SeqCst) }))
 }
 
 async fn reset(State(app): State<App>) -> Response {

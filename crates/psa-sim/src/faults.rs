@@ -8,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::Faults;
 use crate::reply::Reply;
@@ -130,6 +131,17 @@ impl TokenBucket {
             Err((wait as u64).max(1))
         }
     }
+}
+
+/// Middleware for `/api/*`, outermost: counts every request on arrival, so a test can tell that
+/// a request is at the PSA even while latency holds its answer back.
+pub(crate) async fn count(
+    State(received): State<Arc<AtomicU64>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    received.fetch_add(1, Ordering::SeqCst);
+    next.run(req).await
 }
 
 /// Middleware for `/api/*`: applies the faults in force around the real handler.

@@ -40,7 +40,7 @@ async fn require_key(State(app): State<App>, req: Request, next: Next) -> Respon
 }
 
 async fn health(State(app): State<App>) -> Json<serde_json::Value> {
-    let tenants: Vec<&str> = app.psa.tenants.iter().map(|(id, _)| id.as_str()).collect();
+    let tenants: Vec<String> = app.psa.tenants().into_iter().map(|(id, _)| id).collect();
     Json(json!({ "status": "ok", "tenants": tenants }))
 }
 
@@ -65,7 +65,7 @@ async fn create_ticket(State(app): State<App>, headers: HeaderMap, body: Bytes) 
         let Some(company) = app.psa.company(&new.tenant_id) else {
             return Applied::nothing(Reply::error(StatusCode::FORBIDDEN, "tenant_forbidden"));
         };
-        let (seq, ticket) = state.insert_ticket(|id| new.into_ticket(id, company.to_owned()));
+        let (seq, ticket) = state.insert_ticket(|id| new.into_ticket(id, company));
         Applied::changed(seq, Reply::new(StatusCode::CREATED, ticket_json(ticket)))
     })
 }

@@ -445,3 +445,60 @@ async fn a_base_path_serves_every_route_under_it_and_nothing_at_the_root() {
         assert!(err.to_string().contains("base path"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn a_tenant_granted_at_run_time_takes_tickets_and_a_stored_refusal_stays_with_its_key() {
+    let sim = Sim::start(config()).await;
+    let (status, _) = sim
+        .post("/api/v1/tickets", &new_ticket("initech"), Some("old"))
+        .await;
+    assert_eq!(status, 403);
+    let granted = sim
+        .http
+        .put(sim.url("/_sim/tenants/initech"))
+        .json(&json!({ "company": "Initech LLC" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), 200);
+    let tenants: Value = granted.json().await.unwrap();
+    assert_eq!(
+        tenants[2],
+        json!({ "id": "initech", "company": "Initech LLC" })
+    );
+    let (_, health) = sim.get("/api/v1/health").await;
+    assert_eq!(health["tenants"], json!(["acme", "globex", "initech"]));
+    // The first answer to a key is replayed, refusal included; a new key is a new request.
+    let (status, _) = sim
+        .post("/api/v1/tickets", &new_ticket("initech"), Some("old"))
+        .await;
+    assert_eq!(status, 403);
+    let (status, created) = sim
+        .post("/api/v1/tickets", &new_ticket("initech"), Some("new"))
+        .await;
+    assert_eq!(
+        (status, created["company"].as_str()),
+        (201, Some("Initech LLC"))
+    );
+}
+
+#[tokio::test]
+async fn requests_are_counted_on_arrival() {
+    let sim = Sim::start(config()).await;
+    let count = || async {
+        let v: Value = sim
+            .http
+            .get(sim.url("/_sim/requests"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["received"].as_u64().unwrap()
+    };
+    assert_eq!(count().await, 0);
+    sim.get("/api/v1/health").await;
+    sim.ticket_id().await;
+    assert_eq!(count().await, 2, "/_sim calls are not counted");
+}

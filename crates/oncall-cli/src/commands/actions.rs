@@ -12,7 +12,7 @@ use oncall_core::{
 use serde::Serialize;
 
 use super::{psa, stdin};
-use crate::output::{Out, queued_text};
+use crate::output::{Out, queued_in};
 
 /// What an action prints with `--json`: the incident as it now stands.
 #[derive(Serialize)]
@@ -81,12 +81,21 @@ impl Actions<'_> {
     }
 
     pub fn link(&mut self, id: i64, ticket: &str) -> Result<()> {
-        self.desk.link(IncidentId(id), ticket)?;
-        let headline = format!(
-            "Linked incident {id} to PSA ticket {}. Later notes and the resolution will sync to \
-             it; earlier notes are not sent.",
+        let replaced = self.desk.link(IncidentId(id), ticket)?;
+        let mut headline = format!(
+            "Linked incident {id} to PSA ticket {}. Later notes, the resolution and the time will \
+             sync to it; earlier notes are not sent.",
             ticket.trim()
         );
+        if replaced.notes_not_sent > 0 {
+            headline.push_str(&format!(
+                "\n{} note(s) queued before the link will not be sent.",
+                replaced.notes_not_sent
+            ));
+        }
+        if let Some(warning) = &replaced.possible_duplicate {
+            headline.push_str(&format!("\nWARNING: {warning}."));
+        }
         self.finish(IncidentId(id), None, None, headline, "")
     }
 
@@ -117,7 +126,7 @@ impl Actions<'_> {
         let psa_line = match &queued {
             Some(q) => {
                 let now = incident.outbox.iter().find(|o| o.id == q.id).unwrap_or(q);
-                let mut line = queued_text(now);
+                let mut line = queued_in(&incident, now);
                 if let Some(why) = sync.as_ref().and_then(|s| s.stopped.as_ref()) {
                     line.push_str(&format!("\n{why}"));
                 }

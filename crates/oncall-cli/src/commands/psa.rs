@@ -111,8 +111,13 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
     let config = required_config()?;
     if args.retry {
         let mut store = oncall_core::store::Store::open(db)?;
-        let n = store.write(|tx| tx.retry_failed(None))?;
-        tracing::info!(target: "sync", retried = n, "parked writes put back in the queue");
+        let n = store.write(|tx| tx.retry_refused(None))?;
+        tracing::info!(
+            target: "sync",
+            retried = n,
+            "refused writes put back in the queue, under a new idempotency key where the refusal \
+             proves nothing was applied"
+        );
     }
     let options = SyncOptions {
         concurrency: args.concurrency,
@@ -128,7 +133,7 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
     let timeout = Duration::from_secs(args.timeout.unwrap_or(120));
     let report = rt.block_on(engine.drain(Some(tokio::time::Instant::now() + timeout)))?;
     out.print(&report, || report_text(&report))?;
-    if report.stopped.is_some() || report.failed > 0 {
+    if report.stopped.is_some() || report.refused > 0 {
         anyhow::bail!("some writes were refused by the PSA (see above)");
     }
     Ok(())
@@ -141,7 +146,7 @@ async fn watch(engine: &Arc<SyncEngine>, out: &Out) -> Result<()> {
             r = round => r?,
             _ = tokio::signal::ctrl_c() => return Ok(()),
         };
-        if report.delivered > 0 || !report.parked.is_empty() {
+        if report.delivered > 0 || !report.refused_now.is_empty() {
             out.print(&report, || report_text(&report))?;
         }
         tokio::select! {
@@ -155,9 +160,9 @@ async fn watch(engine: &Arc<SyncEngine>, out: &Out) -> Result<()> {
 pub fn report_text(r: &SyncReport) -> String {
     let mut lines = vec![format!(
         "Delivered {} write(s) to the PSA; {} waiting, {} refused.",
-        r.delivered, r.pending, r.failed
+        r.delivered, r.pending, r.refused
     )];
-    for p in &r.parked {
+    for p in &r.refused_now {
         lines.push(format!(
             "  refused: incident {} {} (item {}): {}",
             p.incident_id, p.kind, p.id, p.reason
@@ -166,7 +171,7 @@ pub fn report_text(r: &SyncReport) -> String {
     if let Some(why) = &r.stopped {
         lines.push(format!("Stopped: {why}"));
     }
-    if r.failed > 0 {
+    if r.refused > 0 {
         lines.push("Fix the cause, then run `oncall sync --retry`.".into());
     }
     lines.join("\n")

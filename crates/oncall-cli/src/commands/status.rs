@@ -38,10 +38,10 @@ fn text(s: &Status) -> String {
         format!("PSA: {}", s.psa),
         format!(
             "Writes: {} waiting, {} refused, {} delivered.",
-            c.pending, c.failed, c.done
+            c.pending, c.refused, c.done
         ),
     ];
-    for item in &s.sync.refused {
+    for item in &s.sync.refused_writes {
         lines.push(format!(
             "  incident {}: {}",
             item.incident_id,

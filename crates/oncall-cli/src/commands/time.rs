@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use jiff::Timestamp;
 use oncall_core::{
     domain::{IncidentId, ManualEntry, TimeEntry},
-    service::{EntryChanges, TimeEntryView, TimerStatus},
+    service::{Acted, EntryChanges, TimeChange, TimeEntryView, TimerStatus},
 };
 
 use super::{actions::Actions, technician};
@@ -116,27 +116,55 @@ pub fn time(act: &mut Actions<'_>, cmd: TimeCommand) -> Result<()> {
                 billable,
                 note,
             };
-            let e = act.desk.edit_time(entry, &changes)?;
-            act.out.print(&e, || {
-                format!("Corrected time entry {}. {}", e.id, entry_line(&e))
-            })
+            let acted = act.desk.edit_time(entry, &changes)?;
+            let done = format!(
+                "Corrected time entry {entry}. {}",
+                entry_line(&acted.value.entry)
+            );
+            report_change(act, acted, done)
         }
         TimeCommand::Delete { entry } => {
-            let e = act.desk.delete_time(entry)?;
-            act.out
-                .print(&e, || format!("Deleted time entry {}.", e.id))
+            let acted = act.desk.delete_time(entry)?;
+            report_change(act, acted, format!("Deleted time entry {entry}."))
         }
         TimeCommand::Confirm { entry, minutes } => {
             let acted = act.desk.confirm_time(entry, minutes)?;
-            let id = acted.value.entry.incident_id;
+            let id = acted.value.entry.entry.incident_id;
+            if acted.value.correction.is_some() {
+                return report_change(act, acted, String::new());
+            }
             let headline = format!(
                 "Confirmed time entry {}. {}",
-                acted.value.id,
-                entry_line(&acted.value)
+                acted.value.entry.id,
+                entry_line(&acted.value.entry)
             );
-            act.finish(id, acted.queued, None, headline, &waiting(&acted.value))
+            let local = waiting(&acted.value.entry);
+            act.finish(id, acted.queued, None, headline, &local)
         }
     }
+}
+
+/// Prints a correction or deletion: `done` when it was made here; otherwise that the PSA may
+/// have the entry, and the correction note sent in its place.
+fn report_change(act: &mut Actions<'_>, acted: Acted<TimeChange>, done: String) -> Result<()> {
+    let change = acted.value;
+    let Some(note) = change.correction else {
+        return act.out.print(&change, || done);
+    };
+    let headline = format!(
+        "Time entry {} may already be in the PSA, whose API cannot change it, so it was left as \
+         sent. A correction note (note {}) asks for the change on the PSA ticket:\n  {}",
+        change.entry.id, note.id, note.body
+    );
+    let local = "The correction note is kept locally: notes reach the PSA ticket only once the \
+                 incident is acknowledged.";
+    act.finish(
+        change.entry.entry.incident_id,
+        acted.queued,
+        Some(note),
+        headline,
+        local,
+    )
 }
 
 fn parse_time(s: &str) -> Result<Timestamp> {

@@ -94,11 +94,6 @@ pub enum DomainError {
         /// When.
         at: String,
     },
-    /// Changing a time entry the PSA may already have.
-    #[error(
-        "time entry {0} was already sent to the PSA and can no longer be changed here; correct it in the PSA"
-    )]
-    EntrySent(i64),
     /// Working on an incident that is resolved.
     #[error(
         "incident {0} is resolved: its timers are stopped; add time by hand with `oncall time add`"

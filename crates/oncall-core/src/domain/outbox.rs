@@ -107,7 +107,7 @@ pub enum OutboxState {
     /// The PSA has it.
     Done,
     /// The PSA refused it for a reason a person must fix; retried only by hand.
-    Failed,
+    Refused,
     /// Made moot by a later action (a ticket linked by hand replaces its creation).
     Cancelled,
 }
@@ -118,7 +118,7 @@ impl OutboxState {
         match self {
             Self::Pending => "pending",
             Self::Done => "done",
-            Self::Failed => "failed",
+            Self::Refused => "refused",
             Self::Cancelled => "cancelled",
         }
     }
@@ -128,7 +128,7 @@ impl FromStr for OutboxState {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::Pending, Self::Done, Self::Failed, Self::Cancelled]
+        [Self::Pending, Self::Done, Self::Refused, Self::Cancelled]
             .into_iter()
             .find(|st| st.as_str() == s)
             .ok_or_else(|| format!("unknown outbox state '{s}'"))

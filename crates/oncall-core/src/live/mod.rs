@@ -163,7 +163,7 @@ impl Live {
         Ok(StatusBar {
             psa: health.state,
             waiting: u32::try_from(counts.pending).unwrap_or(u32::MAX),
-            refused: u32::try_from(counts.failed).unwrap_or(u32::MAX),
+            refused: u32::try_from(counts.refused).unwrap_or(u32::MAX),
             last_error: health.error,
             timers_running: u32::try_from(timers.iter().filter(|t| t.running).count())
                 .unwrap_or(u32::MAX),

@@ -71,7 +71,10 @@ impl Live {
             (SettingKey::DefaultTenant, input.default_tenant.clone()),
             (SettingKey::NcentralUrl, input.ncentral_url.clone()),
             (SettingKey::NcentralPsaType, input.ncentral_psa_type.clone()),
-            (SettingKey::TimeIncrement, number(input.time_increment_minutes)),
+            (
+                SettingKey::TimeIncrement,
+                number(input.time_increment_minutes),
+            ),
             (SettingKey::TimeWorkType, input.time_work_type.clone()),
             (SettingKey::TimeBillable, flag(input.time_billable)),
             (SettingKey::TimeAutoStart, flag(input.time_auto_start)),
@@ -83,7 +86,9 @@ impl Live {
                     settings.unset(profile, key);
                 }
                 Some(v) => {
-                    settings.set(profile, key, v).map_err(|e| Problem::from(&e))?;
+                    settings
+                        .set(profile, key, v)
+                        .map_err(|e| Problem::from(&e))?;
                 }
             }
         }
@@ -111,7 +116,10 @@ fn given(secret: &Option<String>) -> Option<&str> {
 
 /// The N-central login with the parts given replacing the stored ones; `None` when no part
 /// was given.
-fn ncentral_login(config: &Config, input: &SettingsInput) -> Result<Option<NcentralLogin>, Problem> {
+fn ncentral_login(
+    config: &Config,
+    input: &SettingsInput,
+) -> Result<Option<NcentralLogin>, Problem> {
     let parts = [
         given(&input.ncentral_jwt),
         given(&input.ncentral_integration_key),
@@ -123,7 +131,8 @@ fn ncentral_login(config: &Config, input: &SettingsInput) -> Result<Option<Ncent
     }
     let stored = config.ncentral_login().map_err(|e| Problem::from(&e))?;
     let stored = stored.as_ref();
-    let pick = |given: Option<&str>, stored: Option<&str>| given.or(stored).unwrap_or("").to_owned();
+    let pick =
+        |given: Option<&str>, stored: Option<&str>| given.or(stored).unwrap_or("").to_owned();
     let login = NcentralLogin::new(
         &pick(parts[0], stored.map(|s| s.jwt.expose())),
         &pick(parts[1], stored.map(|s| s.integration_key.expose())),
@@ -132,7 +141,9 @@ fn ncentral_login(config: &Config, input: &SettingsInput) -> Result<Option<Ncent
     )
     .map_err(|e| Problem {
         code: ErrorCode::InvalidInput,
-        message: format!("{e}: enter the token, the integration key, the username and the password"),
+        message: format!(
+            "{e}: enter the token, the integration key, the username and the password"
+        ),
         remedy: Some(Remedy::FixInput),
     })?;
     Ok(Some(login))

@@ -20,7 +20,13 @@ impl Live {
             .into_iter()
             .map(|t| t.id)
             .collect();
-        let mut steps = vec![Step::OnePsa, Step::Tenants, Step::NcentralLogin, Step::NcentralDiscovery, Step::NcentralPsaCredentials];
+        let mut steps = vec![
+            Step::OnePsa,
+            Step::Tenants,
+            Step::NcentralLogin,
+            Step::NcentralDiscovery,
+            Step::NcentralPsaCredentials,
+        ];
         if ticket.is_some() {
             steps.push(Step::NcentralTicket);
         }

@@ -30,10 +30,21 @@ pub enum PsaError {
         /// The field at fault, if named.
         field: Option<String>,
     },
+    /// Another 4xx (405, 410, 413, ...): the PSA will not accept this request as it is.
+    #[error(
+        "the PSA will not accept this request ({status} {reason}); it was not applied. Check \
+         PSA_API_URL and that this PSA supports the call, then `oncall sync --retry`"
+    )]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The PSA's reason, else the status's reason phrase.
+        reason: String,
+    },
     /// 429: too many requests; wait as told.
     #[error("the PSA is rate limiting us (429){}", .0.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]
     RateLimited(Option<Duration>),
-    /// 5xx, a timeout or a connection failure: worth retrying.
+    /// 5xx or a timeout: worth retrying; the PSA may have applied the request.
     #[error("the PSA could not be reached or failed: {0}")]
     Transient(String),
     /// The secure connection could not be set up (certificate, protocol, an HTTPS-inspecting
@@ -51,10 +62,17 @@ pub enum PsaError {
         /// Where it pointed, without query or credentials.
         location: String,
     },
+    /// No connection could be made: worth retrying; the request never left.
+    #[error("the PSA could not be reached: {0}")]
+    Unreachable(String),
     /// An answer we cannot understand (a proxy's error page, a truncated body): retried, as
     /// the idempotency key makes a retry safe, and shown until it passes.
     #[error("the PSA's answer could not be understood: {0}")]
     Malformed(String),
+    /// A success answer in JSON that lacks what the contract promises (e.g. no id): the PSA
+    /// applied the request, and a replay under the same key would repeat the same answer.
+    #[error("the PSA accepted the request but its answer lacks what the API promises: {0}")]
+    Incomplete(String),
 }
 
 impl PsaError {
@@ -62,7 +80,30 @@ impl PsaError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::RateLimited(_) | Self::Transient(_) | Self::Tls(_) | Self::Malformed(_)
+            Self::RateLimited(_)
+                | Self::Transient(_)
+                | Self::Unreachable(_)
+                | Self::Tls(_)
+                | Self::Malformed(_)
+        )
+    }
+
+    /// Whether this answer proves the PSA applied nothing under this idempotency key: a 4xx
+    /// other than 409 (a PSA replays a key's first answer, so none of its requests applied), a
+    /// 429, a redirect, or a request that never left (no connection, no secure channel). A
+    /// refused write may then be retried under a new key.
+    pub fn proves_nothing_applied(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable(_)
+                | Self::Tls(_)
+                | Self::Redirected { .. }
+                | Self::RateLimited(_)
+                | Self::Unauthorized
+                | Self::Forbidden(_)
+                | Self::NotFound(_)
+                | Self::Invalid { .. }
+                | Self::Rejected { .. }
         )
     }
 }
@@ -71,7 +112,8 @@ impl From<HttpError> for PsaError {
     fn from(e: HttpError) -> Self {
         match e {
             HttpError::Tls(cause) => Self::Tls(cause),
-            HttpError::Unreachable(cause) | HttpError::Server(cause) => Self::Transient(cause),
+            HttpError::Unreachable(cause) => Self::Unreachable(cause),
+            HttpError::Lost(cause) | HttpError::Server(cause) => Self::Transient(cause),
             HttpError::Malformed(m) => Self::Malformed(m),
             HttpError::Redirected { status, location } => Self::Redirected { status, location },
             HttpError::BadRequest { reason, field } => Self::Invalid {
@@ -83,7 +125,14 @@ impl From<HttpError> for PsaError {
             HttpError::NotFound(reason) => Self::NotFound(reason),
             HttpError::Conflict(reason) => Self::Conflict(reason),
             HttpError::RateLimited(after) => Self::RateLimited(after),
-            HttpError::Unexpected(status) => Self::Malformed(format!("unexpected status {status}")),
+            // Any other 4xx (405, 410, 413, ...) means the PSA will not take this request as
+            // it is: retrying the same bytes cannot help.
+            HttpError::Unexpected { status, reason } if (400..500).contains(&status) => {
+                Self::Rejected { status, reason }
+            }
+            HttpError::Unexpected { status, reason } => {
+                Self::Malformed(format!("unexpected status {status} {reason}"))
+            }
         }
     }
 }

@@ -42,8 +42,10 @@ pub(crate) fn sensitive(value: &str) -> Option<HeaderValue> {
 pub(crate) enum HttpError {
     /// The secure connection could not be set up (certificate, protocol).
     Tls(String),
-    /// No answer: the connection failed or the request timed out.
+    /// No connection could be made: the request never left.
     Unreachable(String),
+    /// The request may have left but no answer came (a timeout, a dropped connection).
+    Lost(String),
     /// A success answer whose body is not what the API promises.
     Malformed(String),
     /// A 3xx, not followed.
@@ -72,8 +74,13 @@ pub(crate) enum HttpError {
     RateLimited(Option<Duration>),
     /// 5xx or 408: the server failed; e.g. "503 Service Unavailable".
     Server(String),
-    /// Any other status, e.g. "418 I'm a teapot".
-    Unexpected(String),
+    /// Any other status, e.g. 418 "I'm a teapot".
+    Unexpected {
+        /// The status code.
+        status: u16,
+        /// The body's `error`, else the status's reason phrase.
+        reason: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -102,8 +109,7 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, HttpE
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(|v| retry_after(v, jiff::Timestamp::now()));
     let bytes = resp.bytes().await.map_err(|e| transport(&e))?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| {
@@ -132,7 +138,10 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, HttpE
         s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
             HttpError::Server(format!("{} {reason}", s.as_u16()))
         }
-        s => HttpError::Unexpected(format!("{} {reason}", s.as_u16())),
+        s => HttpError::Unexpected {
+            status: s.as_u16(),
+            reason,
+        },
     })
 }
 
@@ -161,6 +170,24 @@ pub(crate) fn bare(url: &Url) -> String {
     url.to_string()
 }
 
+/// The longest `Retry-After` honoured: a PSA asking for more is asked again after this.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// A `Retry-After` value (seconds, or an HTTP date) as a wait from `now`, capped at
+/// [`MAX_RETRY_AFTER`]; `None` when it is neither.
+fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+            // A date in the past means "now".
+            Duration::try_from(at.duration_since(now)).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
 /// A request that brought no answer, with its root cause from the error's source chain (which
 /// names e.g. "Connection refused", never the request's headers).
 fn transport(e: &reqwest::Error) -> HttpError {
@@ -182,11 +209,17 @@ fn transport(e: &reqwest::Error) -> HttpError {
     } else {
         "request failed"
     };
-    HttpError::Unreachable(if cause.is_empty() {
+    let text = if cause.is_empty() {
         what.to_owned()
     } else {
         format!("{what}: {cause}")
-    })
+    };
+    // A connection that was never made carried no request: the PSA cannot have it.
+    if e.is_connect() && !e.is_timeout() {
+        HttpError::Unreachable(text)
+    } else {
+        HttpError::Lost(text)
+    }
 }
 
 /// `value` percent-encoded as one URL path segment, so an odd id cannot change the path;
@@ -222,4 +255,26 @@ fn looks_like_tls(text: &str) -> bool {
     ]
     .iter()
     .any(|needle| text.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date_and_is_capped() {
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().expect("now");
+        let at = |v| retry_after(v, now);
+        assert_eq!(at(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(at("18446744073709551615"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("99999999999999999999999"), None);
+        assert_eq!(
+            at("Wed, 25 Nov 2026 12:00:30 GMT"),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(at("Fri, 01 Jan 2100 00:00:00 GMT"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("-5"), None);
+        assert_eq!(at("soon"), None);
+    }
 }

@@ -448,7 +448,7 @@ impl From<HttpError> for NcentralError {
     fn from(e: HttpError) -> Self {
         match e {
             HttpError::Tls(cause) => Self::Tls(cause),
-            HttpError::Unreachable(cause) => Self::Network(cause),
+            HttpError::Unreachable(cause) | HttpError::Lost(cause) => Self::Network(cause),
             HttpError::Malformed(m) => Self::Malformed(m),
             HttpError::Redirected { status, location } => Self::Redirected { status, location },
             HttpError::BadRequest { reason, field } => Self::BadRequest { reason, field },
@@ -461,7 +461,9 @@ impl From<HttpError> for NcentralError {
             HttpError::Conflict(reason) => {
                 Self::Malformed(format!("unexpected status 409 {reason}"))
             }
-            HttpError::Unexpected(status) => Self::Malformed(format!("unexpected status {status}")),
+            HttpError::Unexpected { status, reason } => {
+                Self::Malformed(format!("unexpected status {status} {reason}"))
+            }
         }
     }
 }

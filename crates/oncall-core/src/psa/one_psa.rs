@@ -52,9 +52,21 @@ pub struct Ticket {
     pub id: String,
     /// Its status.
     pub status: TicketStatus,
-    /// Its resolution, if it was resolved through the API (a ticket closed by hand has none).
-    #[serde(default)]
+    /// Its resolution, if it was resolved through the API (a ticket closed by hand has none);
+    /// `None` too for one this version cannot read (e.g. missing fields).
+    #[serde(default, deserialize_with = "lenient")]
     pub resolution: Option<ResolutionRequest>,
+}
+
+/// A value read if it can be, else `None`: what the app only compares against is not worth
+/// failing the whole answer over.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 #[derive(Deserialize)]
@@ -149,7 +161,11 @@ impl OnePsaClient {
         body: Option<&impl Serialize>,
     ) -> Result<T, PsaError> {
         let req = self.request(method, path, idempotency_key, body)?;
-        Ok(http::send(&self.http, req).await?)
+        // Read as JSON first: a body that is not JSON at all came from something between us
+        // and the PSA (a proxy's page) and is retried; JSON without what the contract promises
+        // is the PSA's own answer, which a replay would only repeat.
+        let value: serde_json::Value = http::send(&self.http, req).await?;
+        serde_json::from_value(value).map_err(|e| PsaError::Incomplete(e.to_string()))
     }
 
     /// A request to `path` under the base URL; the key goes in a sensitive header and nowhere

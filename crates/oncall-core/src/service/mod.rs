@@ -1,10 +1,12 @@
 //! The user actions, one transaction each: what the CLI and the desktop app both call.
 
+mod correction;
 mod time;
 mod views;
 
 use std::{path::Path, sync::Arc};
 
+pub use correction::TimeChange;
 use serde::Serialize;
 pub use time::{EntryChanges, TimeEntryView, TimerStatus};
 
@@ -14,7 +16,7 @@ use crate::{
         DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, TimePolicy,
         validate_note,
     },
-    store::{IncidentFilter, OutboxCounts, OutboxItem, Store, StoreError, Subject},
+    store::{IncidentFilter, LinkReplaced, OutboxCounts, OutboxItem, Store, StoreError, Subject},
 };
 
 /// Why a user action failed; nothing was changed when one is returned.
@@ -59,7 +61,7 @@ pub struct SyncStatus {
     #[serde(flatten)]
     pub counts: OutboxCounts,
     /// The writes the PSA refused, waiting for a person (oldest first).
-    pub refused: Vec<OutboxItem>,
+    pub refused_writes: Vec<OutboxItem>,
 }
 
 /// A technician's desk: the local database, the clock, and whether a PSA is configured.
@@ -151,7 +153,7 @@ impl Desk {
         self.store.read(|tx| {
             Ok(SyncStatus {
                 counts: tx.outbox_counts()?,
-                refused: tx.failed_items()?,
+                refused_writes: tx.refused_items()?,
             })
         })
     }
@@ -255,17 +257,19 @@ impl Desk {
         })
     }
 
-    /// Links an existing PSA ticket by hand. Later notes and the resolution sync to it; earlier
-    /// notes are not sent, and a ticket creation still waiting is cancelled.
-    pub fn link(&mut self, id: IncidentId, ticket_id: &str) -> Result<Incident, DeskError> {
+    /// Links an existing PSA ticket by hand. Later notes, the resolution and the time sync to
+    /// it; notes written before the link are not sent (even if queued), and a ticket creation
+    /// still waiting is cancelled, with a warning when it may already have reached the PSA.
+    pub fn link(&mut self, id: IncidentId, ticket_id: &str) -> Result<LinkReplaced, DeskError> {
         let now = self.clock.now();
         self.store.write(|tx| {
             let mut incident = tx.incident(id)?;
             incident.link(ticket_id)?;
             tx.update_incident(&incident)?;
-            tx.cancel_ticket_creation(id, now)?;
+            let ticket = incident.psa_ticket_id.clone().unwrap_or_default();
+            let replaced = tx.replace_by_link(id, &ticket, now)?;
             time::queue_waiting_entries(tx, &incident, now)?;
-            Ok(incident)
+            Ok(replaced)
         })
     }
 }

@@ -3,13 +3,16 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Acted, Desk, DeskError};
+use super::{
+    Acted, Desk, DeskError,
+    correction::{self, TimeChange},
+};
 use crate::{
     domain::{
-        DomainError, Incident, IncidentId, ManualEntry, NewTimeEntry, OutboxState, PsaWrite,
-        Status, TimeEntry, TimePolicy, WorkTimer,
+        DomainError, Incident, IncidentId, ManualEntry, NewTimeEntry, PsaWrite, Status, TimeEntry,
+        TimePolicy, WorkTimer,
     },
-    store::{OutboxItem, StoreError, Subject, Tx},
+    store::{AWAITING_ANSWER, StoreError, Subject, Tx},
 };
 
 /// A timer with what it adds up to now.
@@ -32,7 +35,7 @@ pub struct TimeEntryView {
     /// The entry.
     #[serde(flatten)]
     pub entry: TimeEntry,
-    /// `held`, `waiting_for_ticket`, `pending`, `done` or `failed`.
+    /// `held`, `waiting_for_ticket`, `pending`, `done` or `refused`.
     pub sync_state: &'static str,
     /// Why, in words, when it is not simply sent.
     pub sync_note: Option<String>,
@@ -112,18 +115,17 @@ impl Desk {
         })
     }
 
-    /// Corrects an entry the PSA does not have yet; `changes` holds the new values (its
-    /// technician is ignored).
+    /// Corrects an entry; `changes` holds the new values (its technician is ignored). An entry
+    /// the PSA may already have is left as it is and a correction note is queued instead.
     pub fn edit_time(
         &mut self,
         entry_id: i64,
         changes: &EntryChanges,
-    ) -> Result<TimeEntry, DeskError> {
+    ) -> Result<Acted<TimeChange>, DeskError> {
         let now = self.clock.now();
         let policy = &self.policy;
         self.store.write(|tx| {
-            let mut entry = tx.time_entry(entry_id)?;
-            let item = unsent_item(tx, &entry)?;
+            let entry = tx.time_entry(entry_id)?;
             let incident = tx.incident(entry.entry.incident_id)?;
             let e = &entry.entry;
             let minutes = changes.minutes.unwrap_or(e.minutes);
@@ -145,62 +147,80 @@ impl Desk {
                 note: Some(changes.note.clone().unwrap_or_else(|| e.note.clone())),
             }
             .validate(incident.id, &incident.title, policy, now)?;
-            entry.entry = NewTimeEntry {
+            let new = NewTimeEntry {
                 source: e.source,
                 held_reason: e.held_reason.clone(),
                 ..corrected
             };
-            tx.update_time_entry(&entry)?;
-            if let (Some(item), Some(write)) = (item, PsaWrite::on_time_entry(&incident, &entry)) {
-                tx.replace_unsent(&item, &write)?;
-            }
-            Ok(entry)
+            correction::change(tx, &incident, entry, Some(new), now)
         })
     }
 
-    /// Deletes an entry the PSA does not have yet.
-    pub fn delete_time(&mut self, entry_id: i64) -> Result<TimeEntry, DeskError> {
+    /// Deletes an entry. One the PSA may already have is kept and a correction note asking
+    /// for its removal is queued instead.
+    pub fn delete_time(&mut self, entry_id: i64) -> Result<Acted<TimeChange>, DeskError> {
+        let now = self.clock.now();
         self.store.write(|tx| {
             let entry = tx.time_entry(entry_id)?;
-            if let Some(item) = unsent_item(tx, &entry)? {
-                tx.remove_unsent(&item)?;
-            }
-            tx.delete_time_entry(entry_id)?;
-            Ok(entry)
+            let incident = tx.incident(entry.entry.incident_id)?;
+            correction::change(tx, &incident, entry, None, now)
         })
     }
 
     /// Confirms an entry held because its timer ran past the limit, optionally correcting its
-    /// minutes; it is then sent like any other.
+    /// minutes; it is then sent like any other. New minutes for an entry already queued are a
+    /// correction like [`Desk::edit_time`]'s.
     pub fn confirm_time(
         &mut self,
         entry_id: i64,
         minutes: Option<i64>,
-    ) -> Result<Acted<TimeEntry>, DeskError> {
+    ) -> Result<Acted<TimeChange>, DeskError> {
         let now = self.clock.now();
         self.store.write(|tx| {
-            let mut entry = tx.time_entry(entry_id)?;
-            if let Some(m) = minutes {
-                if !(1..=24 * 60).contains(&m) {
-                    return Err(DomainError::BadMinutes {
-                        got: m,
-                        max: 24 * 60,
-                    }
-                    .into());
+            let entry = tx.time_entry(entry_id)?;
+            if let Some(m) = minutes
+                && !(1..=24 * 60).contains(&m)
+            {
+                return Err(DomainError::BadMinutes {
+                    got: m,
+                    max: 24 * 60,
                 }
-                entry.entry.minutes = m;
+                .into());
             }
-            entry.entry.held_reason = None;
-            tx.update_time_entry(&entry)?;
             let incident = tx.incident(entry.entry.incident_id)?;
-            let queued = match tx.time_entry_item(entry_id)? {
-                Some(_) => None,
-                None => PsaWrite::on_time_entry(&incident, &entry)
-                    .map(|w| tx.enqueue(incident.id, Subject::TimeEntry(entry.id), &w, now))
-                    .transpose()?,
+            let new = NewTimeEntry {
+                minutes: minutes.unwrap_or(entry.entry.minutes),
+                held_reason: None,
+                ..entry.entry.clone()
             };
+            if tx.time_entry_item(entry_id)?.is_some() {
+                return if new == entry.entry {
+                    Ok(Acted {
+                        value: TimeChange {
+                            entry,
+                            changed: false,
+                            correction: None,
+                        },
+                        queued: None,
+                    })
+                } else {
+                    correction::change(tx, &incident, entry, Some(new), now)
+                };
+            }
+            let entry = TimeEntry {
+                entry: new,
+                ..entry
+            };
+            tx.update_time_entry(&entry)?;
+            let queued = PsaWrite::on_time_entry(&incident, &entry)
+                .map(|w| tx.enqueue(incident.id, Subject::TimeEntry(entry.id), &w, now))
+                .transpose()?;
             Ok(Acted {
-                value: entry,
+                value: TimeChange {
+                    entry,
+                    changed: true,
+                    correction: None,
+                },
                 queued,
             })
         })
@@ -316,19 +336,6 @@ pub(super) fn queue_waiting_entries(
     Ok(())
 }
 
-/// The outbox item of an entry that may still change, or an error if the PSA may have it.
-fn unsent_item(tx: &Tx<'_>, entry: &TimeEntry) -> Result<Option<OutboxItem>, DeskError> {
-    let item = tx.time_entry_item(entry.id)?;
-    let sent = entry.psa_time_entry_id.is_some()
-        || item
-            .as_ref()
-            .is_some_and(|i| i.state != OutboxState::Pending || i.attempts > 0);
-    if sent {
-        return Err(DomainError::EntrySent(entry.id).into());
-    }
-    Ok(item)
-}
-
 pub(super) fn entry_views(tx: &Tx<'_>, id: IncidentId) -> Result<Vec<TimeEntryView>, StoreError> {
     tx.time_entries(id)?
         .into_iter()
@@ -340,7 +347,14 @@ pub(super) fn entry_views(tx: &Tx<'_>, id: IncidentId) -> Result<Vec<TimeEntryVi
                     "waiting_for_ticket",
                     Some("waits until the incident has a PSA ticket (acknowledge with a PSA configured, or `oncall link`)".to_owned()),
                 ),
-                (None, Some(item)) => (item.state.as_str(), item.last_error.or(item.outcome)),
+                (None, Some(item)) => {
+                    let note = if item.answer_awaited() {
+                        Some(AWAITING_ANSWER.to_owned())
+                    } else {
+                        item.last_error.or(item.outcome)
+                    };
+                    (item.state.as_str(), note)
+                }
             };
             Ok(TimeEntryView {
                 entry,

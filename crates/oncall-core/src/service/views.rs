@@ -7,8 +7,8 @@ use crate::{
     domain::{IncidentId, OutboxState, PsaWriteKind, round_up_minutes},
     store::{OutboxItem, StoreError, Tx},
     view::{
-        Changed, IncidentPage, IncidentQuery, IncidentView, NoteView, ResolvePreview, SyncLogEntry, SyncState,
-        TimeEntryView, TimerView, WriteView,
+        Changed, IncidentPage, IncidentQuery, IncidentView, NoteView, ResolvePreview, SyncLogEntry,
+        SyncState, TimeEntryView, TimerView, WriteView,
     },
 };
 
@@ -80,7 +80,7 @@ impl Desk {
     pub fn retry_write(&mut self, outbox_id: i64) -> Result<OutboxItem, DeskError> {
         self.store.write(|tx| {
             let item = tx.outbox_item(outbox_id)?;
-            tx.retry_failed(Some(item.incident_id))?;
+            tx.retry_refused(Some(item.incident_id))?;
             Ok(tx.outbox_item(outbox_id)?)
         })
     }

@@ -24,7 +24,7 @@ impl Tx<'_> {
         let mut stmt = self.0.prepare_cached(&format!(
             "SELECT i.id, i.title, i.severity, i.status, i.tenant_id, t.company, i.created_at,
                     i.psa_ticket_id,
-                    CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'failed'
+                    CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'refused'
                                       AND o.incident_id = i.id) THEN 'refused'
                          WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'pending'
                                       AND o.incident_id = i.id) THEN 'waiting'

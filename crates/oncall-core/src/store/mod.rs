@@ -18,13 +18,38 @@ use rusqlite::{Connection, TransactionBehavior};
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
 pub use lists::PAGE_MAX;
-pub use outbox::{Delivered, OutboxCounts, OutboxItem, Subject};
+pub use outbox::{AWAITING_ANSWER, Delivered, LinkReplaced, OutboxCounts, OutboxItem, Subject};
+
+/// One schema change.
+struct Migration {
+    sql: &'static str,
+    /// Whether builds that predate it can no longer use a file that has it (see `open.rs`):
+    /// true when it renames or removes something, changes a value's meaning, or adds a
+    /// constraint an older build's writes could break; false for additions older builds can
+    /// ignore (a new table, a nullable column, an index).
+    breaks_older: bool,
+}
 
 /// The schema versions, in order; `PRAGMA user_version` holds how many are applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_init.sql"),
-    include_str!("migrations/0002_time.sql"),
-    include_str!("migrations/0004_desktop.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: include_str!("migrations/0001_init.sql"),
+        breaks_older: true,
+    },
+    Migration {
+        sql: include_str!("migrations/0002_time.sql"),
+        breaks_older: true,
+    },
+    // 'failed' became 'refused': an older build would write a state the CHECK refuses.
+    Migration {
+        sql: include_str!("migrations/0003_delivery.sql"),
+        breaks_older: true,
+    },
+    // Drafts, search, the change feed and the sync log: new tables, triggers and indexes only.
+    Migration {
+        sql: include_str!("migrations/0004_desktop.sql"),
+        breaks_older: false,
+    },
 ];
 
 /// An open oncall-desk database.

@@ -27,31 +27,42 @@ pub(super) async fn deliver(
         field: None,
     };
     match &item.write {
-        PsaWrite::CreateTicket(req) => {
-            let created = client.create_ticket(req, key).await?;
-            Ok(Outcome {
+        PsaWrite::CreateTicket(req) => match client.create_ticket(req, key).await {
+            Ok(created) => Ok(Outcome {
                 summary: format!("created PSA ticket {}", created.id),
                 delivered: Delivered::Ticket(created.id),
-            })
-        }
+            }),
+            // Without the id nothing can follow, and a replay would repeat the same answer.
+            Err(PsaError::Incomplete(e)) => Err(PsaError::Incomplete(format!(
+                "{e}; the ticket was probably created: find it in the PSA and link it with \
+                 `oncall link`"
+            ))),
+            Err(e) => Err(e),
+        },
         PsaWrite::AddNote(req) => {
             let ticket = ticket.ok_or_else(no_ticket)?;
-            let id = client.add_note(ticket, req, key).await?;
-            Ok(Outcome {
-                summary: format!("added as note {id} to PSA ticket {ticket}"),
-                delivered: Delivered::Note(id),
-            })
+            match client.add_note(ticket, req, key).await {
+                Ok(id) => Ok(Outcome {
+                    summary: format!("added as note {id} to PSA ticket {ticket}"),
+                    delivered: Delivered::Note(id),
+                }),
+                Err(PsaError::Incomplete(e)) => Ok(accepted_without_id("note", ticket, &e)),
+                Err(e) => Err(e),
+            }
         }
         PsaWrite::AddTimeEntry(req) => {
             let ticket = ticket.ok_or_else(no_ticket)?;
-            let id = client.add_time_entry(ticket, req, key).await?;
-            Ok(Outcome {
-                summary: format!(
-                    "logged {} minutes as {id} on PSA ticket {ticket}",
-                    req.minutes
-                ),
-                delivered: Delivered::TimeEntry(id),
-            })
+            match client.add_time_entry(ticket, req, key).await {
+                Ok(id) => Ok(Outcome {
+                    summary: format!(
+                        "logged {} minutes as {id} on PSA ticket {ticket}",
+                        req.minutes
+                    ),
+                    delivered: Delivered::TimeEntry(id),
+                }),
+                Err(PsaError::Incomplete(e)) => Ok(accepted_without_id("time entry", ticket, &e)),
+                Err(e) => Err(e),
+            }
         }
         PsaWrite::Resolve(req) => {
             let ticket = ticket.ok_or_else(no_ticket)?;
@@ -82,5 +93,16 @@ pub(super) async fn deliver(
                 Err(e) => Err(e),
             }
         }
+    }
+}
+
+/// A note or time entry the PSA accepted (a success answer in JSON) without an id we can read:
+/// it is in the PSA, and sending it again under its key would only replay the same answer.
+fn accepted_without_id(what: &str, ticket: &str, why: &str) -> Outcome {
+    Outcome {
+        summary: format!(
+            "accepted by PSA ticket {ticket}, but the PSA's answer named no {what} id ({why})"
+        ),
+        delivered: Delivered::Nothing,
     }
 }

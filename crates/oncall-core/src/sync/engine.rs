@@ -57,9 +57,9 @@ pub enum SyncError {
     Interrupted(String),
 }
 
-/// An item the PSA refused, parked until a person retries it.
+/// An item the PSA refused, waiting until a person fixes the cause and retries it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Parked {
+pub struct RefusedWrite {
     /// The outbox item.
     pub id: i64,
     /// Its incident.
@@ -77,12 +77,12 @@ pub struct SyncReport {
     pub delivered: u64,
     /// Failed attempts that will be retried.
     pub retried: u64,
-    /// Items parked during this drain.
-    pub parked: Vec<Parked>,
+    /// Items the PSA refused during this drain.
+    pub refused_now: Vec<RefusedWrite>,
     /// Items still waiting when the drain ended.
     pub pending: u64,
-    /// Items parked in all (from this drain or earlier).
-    pub failed: u64,
+    /// Items refused in all (in this drain or earlier).
+    pub refused: u64,
     /// Why the drain stopped early, if it did (e.g. the key was refused).
     pub stopped: Option<String>,
 }
@@ -130,7 +130,7 @@ impl SyncEngine {
     }
 
     /// Delivers everything that is due, waiting out backoffs, until nothing is pending or
-    /// `deadline` passes. Parked items stay parked.
+    /// `deadline` passes. Refused items stay refused.
     pub async fn drain(
         self: &Arc<Self>,
         deadline: Option<Instant>,
@@ -171,7 +171,8 @@ impl SyncEngine {
                     break;
                 };
                 let wait = self.until(next);
-                if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                let wake = Instant::now().checked_add(wait);
+                if deadline.is_some_and(|d| wake.is_none_or(|w| w >= d)) {
                     break;
                 }
                 tokio::select! {
@@ -201,7 +202,7 @@ impl SyncEngine {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         report.pending = counts.pending;
-        report.failed = counts.failed;
+        report.refused = counts.refused;
         Ok(report)
     }
 
@@ -225,7 +226,7 @@ impl SyncEngine {
             .unwrap_or_else(|e| e.into_inner());
         let count = |state| items.iter().filter(|i| i.state == state).count() as u64;
         report.pending = count(OutboxState::Pending);
-        report.failed = count(OutboxState::Failed);
+        report.refused = count(OutboxState::Refused);
         Ok(report)
     }
 
@@ -260,8 +261,28 @@ impl SyncEngine {
             if item.state != OutboxState::Pending || !due {
                 return Ok(());
             }
-            self.gate.pass().await;
-            let result = deliver(&self.client, &item, ticket.as_deref()).await;
+            if !self.gate.pass(deadline).await {
+                return Ok(());
+            }
+            // The store learns that the PSA may get this write before the request leaves, so a
+            // timeout or a killed process can never pass it off as unsent.
+            let marked = item.clone();
+            if !self
+                .db(move |s| s.write(|tx| tx.begin_attempt(&marked)))
+                .await?
+            {
+                continue;
+            }
+            let send = deliver(&self.client, &item, ticket.as_deref());
+            let result = match deadline {
+                // Time is up with the request out: its answer is abandoned, and the item stays
+                // pending, known to be possibly in the PSA, for the next sync to ask again.
+                Some(d) => match tokio::time::timeout_at(d, send).await {
+                    Ok(result) => result,
+                    Err(_) => return Ok(()),
+                },
+                None => send.await,
+            };
             if !self.record(item, result, progress).await? {
                 return Ok(());
             }
@@ -280,10 +301,20 @@ impl SyncEngine {
         match result {
             Ok(outcome) => {
                 log_attempt(kind, item.id, item.incident_id, Ok(&outcome.summary));
-                self.db(move |s| {
-                    s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
-                })
-                .await?;
+                let (id, incident) = (item.id, item.incident_id);
+                let recorded = self
+                    .db(move |s| {
+                        s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
+                    })
+                    .await?;
+                if !recorded {
+                    tracing::warn!(
+                        target: "sync", item = id, %incident,
+                        "the PSA answered a write cancelled meanwhile; its answer is kept in the \
+                         item's outcome"
+                    );
+                    return Ok(true);
+                }
                 progress
                     .report
                     .lock()
@@ -293,27 +324,27 @@ impl SyncEngine {
             }
             Err(e) if e.is_retryable() => {
                 log_attempt(kind, item.id, item.incident_id, Err(&e));
-                let (wait, counts) = match &e {
+                let wait = match &e {
                     PsaError::RateLimited(after) => {
                         let wait = after.unwrap_or(self.options.default_retry_after);
                         self.gate.close_for(wait);
-                        (wait, false)
+                        wait
                     }
                     _ => {
                         let attempts = u32::try_from(item.attempts + 1).unwrap_or(u32::MAX);
                         let o = &self.options;
-                        (
-                            backoff(attempts, o.base_backoff, o.max_backoff, fastrand::f64()),
-                            true,
-                        )
+                        backoff(attempts, o.base_backoff, o.max_backoff, fastrand::f64())
                     }
                 };
                 let next = now
                     .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
                     .unwrap_or(now);
                 let reason = e.to_string();
-                self.db(move |s| s.write(|tx| tx.retry_later(&item, &reason, next, counts)))
-                    .await?;
+                let nothing_applied = e.proves_nothing_applied();
+                self.db(move |s| {
+                    s.write(|tx| tx.retry_later(&item, &reason, next, nothing_applied))
+                })
+                .await?;
                 progress
                     .report
                     .lock()
@@ -324,16 +355,17 @@ impl SyncEngine {
             Err(e) => {
                 log_attempt(kind, item.id, item.incident_id, Err(&e));
                 let reason = e.to_string();
-                let parked = Parked {
+                let refused = RefusedWrite {
                     id: item.id,
                     incident_id: item.incident_id,
                     kind,
                     reason: reason.clone(),
                 };
-                self.db(move |s| s.write(|tx| tx.park(&item, &reason)))
+                let nothing_applied = e.proves_nothing_applied();
+                self.db(move |s| s.write(|tx| tx.refuse(&item, &reason, nothing_applied)))
                     .await?;
                 let mut report = progress.report.lock().unwrap_or_else(|e| e.into_inner());
-                report.parked.push(parked);
+                report.refused_now.push(refused);
                 // A refused key fails every write alike: stop rather than storm the PSA.
                 if e == PsaError::Unauthorized {
                     progress.stop.store(true, Ordering::SeqCst);
@@ -380,7 +412,10 @@ fn log_attempt(
                 Err(e) if e.is_retryable() => {
                     tracing::info!(target: $target, item, %incident, error = %e, "will retry")
                 }
-                Err(e) => tracing::warn!(target: $target, item, %incident, error = %e, "parked"),
+                Err(e) => tracing::warn!(
+                    target: $target, item, %incident, error = %e,
+                    "refused: not retried until a person runs `oncall sync --retry`"
+                ),
             }
         };
     }

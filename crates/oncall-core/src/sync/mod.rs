@@ -7,4 +7,4 @@ mod engine;
 mod gate;
 
 pub use backoff::backoff;
-pub use engine::{Parked, SyncEngine, SyncError, SyncOptions, SyncReport};
+pub use engine::{RefusedWrite, SyncEngine, SyncError, SyncOptions, SyncReport};

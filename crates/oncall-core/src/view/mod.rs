@@ -36,7 +36,7 @@ impl SyncState {
         match state {
             OutboxState::Pending => Self::Waiting,
             OutboxState::Done => Self::Synced,
-            OutboxState::Failed => Self::Refused,
+            OutboxState::Refused => Self::Refused,
             OutboxState::Cancelled => Self::Local,
         }
     }

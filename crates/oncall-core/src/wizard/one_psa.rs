@@ -161,7 +161,7 @@ fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
              antivirus, or a wrong system clock, also breaks TLS."
                 .into(),
         ),
-        PsaError::Transient(cause) => failed(
+        PsaError::Transient(cause) | PsaError::Unreachable(cause) => failed(
             format!("The One PSA at {url} could not be reached or failed: {cause}."),
             "Check psa.url, your network or VPN connection, and the PSA's status page; then run \
              `oncall wizard` again."
@@ -174,7 +174,11 @@ fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
              elsewhere."
                 .into(),
         ),
-        PsaError::Invalid { .. } | PsaError::Conflict(_) | PsaError::Malformed(_) => failed(
+        PsaError::Invalid { .. }
+        | PsaError::Conflict(_)
+        | PsaError::Rejected { .. }
+        | PsaError::Malformed(_)
+        | PsaError::Incomplete(_) => failed(
             format!("The answer from {url} is not what The One PSA's API sends ({e})."),
             check_url,
         ),

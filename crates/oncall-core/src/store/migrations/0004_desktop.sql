@@ -111,7 +111,7 @@ CREATE TRIGGER sync_log_delivered AFTER UPDATE OF state ON outbox
                 'delivered', coalesce(new.outcome, 'delivered'));
 END;
 CREATE TRIGGER sync_log_refused AFTER UPDATE OF state ON outbox
-    WHEN new.state IN ('failed', 'refused') AND old.state NOT IN ('failed', 'refused') BEGIN
+    WHEN new.state = 'refused' AND old.state <> 'refused' BEGIN
     INSERT INTO sync_log (outbox_id, incident_id, kind, at, result, message)
         VALUES (new.id, new.incident_id, new.kind, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
                 'refused', coalesce(new.last_error, 'refused by the PSA'));
