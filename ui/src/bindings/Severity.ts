@@ -1,0 +1,3 @@
+// provisional: replaced by ts-rs output
+
+export type Severity = "critical" | "high" | "medium" | "low";

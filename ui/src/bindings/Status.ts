@@ -1,0 +1,3 @@
+// provisional: replaced by ts-rs output
+
+export type Status = "new" | "acknowledged" | "resolved";

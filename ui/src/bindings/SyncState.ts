@@ -1,0 +1,3 @@
+// provisional: replaced by ts-rs output
+
+export type SyncState = "local" | "waiting" | "synced" | "refused";

@@ -1,0 +1,3 @@
+// provisional: replaced by ts-rs output
+
+export type UiError = { code: string; message: string; fix: string | null };
