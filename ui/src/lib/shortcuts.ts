@@ -15,6 +15,13 @@ export function isTypingTarget(t: EventTarget | null): boolean {
   return el.isContentEditable === true || el.getAttribute?.("contenteditable") === "true";
 }
 
+/** Elements that Enter activates by themselves (a focused button, a link). */
+export function isActivatable(t: EventTarget | null): boolean {
+  if (!t || typeof t !== "object" || !("tagName" in t)) return false;
+  const el = t as HTMLElement;
+  return ["BUTTON", "A", "SUMMARY"].includes(el.tagName) || el.getAttribute?.("role") === "button";
+}
+
 /** "j", "?", "Escape", "ArrowDown", "Ctrl+Enter": Ctrl and Cmd both read as Ctrl. */
 export function keyName(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">): string {
   let k = e.key;
@@ -54,6 +61,8 @@ export class ShortcutDispatcher {
       this.pending = null;
       return false;
     }
+    // Enter on a focused button presses the button, not the list's "open".
+    if (name === "Enter" && !this.pending && isActivatable(e.target)) return false;
     let full = name;
     if (this.pending) {
       const fresh = this.now() - this.pending.at <= this.sequenceMs;

@@ -59,6 +59,20 @@ describe("shortcuts", () => {
     s.cleanup();
   });
 
+  it("lets Enter press a focused button instead of running the Enter shortcut", () => {
+    const run = vi.fn();
+    const d = new ShortcutDispatcher(() => ({ Enter: run }));
+    const button = document.createElement("button");
+    document.body.append(button);
+    const onKey = (e: Event) => d.handle(e as KeyboardEvent);
+    document.addEventListener("keydown", onKey);
+    const e = press(button, "Enter");
+    expect(e.defaultPrevented).toBe(false);
+    press(document.body, "Enter");
+    expect(run).toHaveBeenCalledOnce();
+    document.removeEventListener("keydown", onKey);
+  });
+
   it("knows contenteditable as typing", () => {
     const div = document.createElement("div");
     div.setAttribute("contenteditable", "true");
