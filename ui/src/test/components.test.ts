@@ -6,6 +6,7 @@ import IncidentDetail from "../components/IncidentDetail.svelte";
 import IncidentList from "../components/IncidentList.svelte";
 import Notes from "../components/Notes.svelte";
 import SyncBadge from "../components/SyncBadge.svelte";
+import TimePanel from "../components/TimePanel.svelte";
 import Toasts from "../components/Toasts.svelte";
 import { toUiError } from "../lib/api";
 import { DraftSaver } from "../lib/draft";
@@ -190,6 +191,22 @@ describe("incident detail", () => {
     flushSync();
     expect(q(root, "timer-elapsed")?.textContent).toBe("2:03");
     expect(q(root, "timer-toggle")?.textContent).toContain("Pause");
+  });
+});
+
+describe("time", () => {
+  it("adds a manual entry from the minutes typed (a number input gives a number)", async () => {
+    const b = fakeBackend({ add_time: () => null });
+    const onchanged = vi.fn();
+    const root = put(TimePanel, { incidentId: 42, timer: null, entries: [], resolved: false, onchanged });
+    const minutes = q(root, "time-add-minutes") as HTMLInputElement;
+    minutes.value = "20";
+    minutes.dispatchEvent(new Event("input", { bubbles: true }));
+    flushSync();
+    (q(root, "time-add") as HTMLButtonElement).click();
+    await settle(flushSync);
+    expect(b.calls).toContainEqual({ cmd: "add_time", args: { id: 42, entry: { minutes: 20, work_type: null, note: null, billable: null } } });
+    expect(onchanged).toHaveBeenCalled();
   });
 });
 
