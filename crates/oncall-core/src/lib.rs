@@ -4,13 +4,16 @@
 
 pub mod clock;
 pub mod domain;
+pub mod live;
 pub mod paths;
+pub mod problem;
 pub mod psa;
 pub mod secrets;
 pub mod service;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod view;
 pub mod wizard;
 
 pub use clock::{Clock, SystemClock};

@@ -4,23 +4,23 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { Changed } from "../bindings/Changed";
 import type { Incident } from "../bindings/Incident";
-import type { IncidentDetail } from "../bindings/IncidentDetail";
 import type { IncidentPage } from "../bindings/IncidentPage";
 import type { IncidentQuery } from "../bindings/IncidentQuery";
-import type { ManualEntry } from "../bindings/ManualEntry";
+import type { IncidentView } from "../bindings/IncidentView";
 import type { NewIncident } from "../bindings/NewIncident";
 import type { NoteView } from "../bindings/NoteView";
 import type { ResolvePreview } from "../bindings/ResolvePreview";
-import type { SecretsInput } from "../bindings/SecretsInput";
 import type { SettingsInput } from "../bindings/SettingsInput";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { StatusBar } from "../bindings/StatusBar";
 import type { SyncLogEntry } from "../bindings/SyncLogEntry";
 import type { TenantView } from "../bindings/TenantView";
 import type { TimeEntryView } from "../bindings/TimeEntryView";
+import type { TimeInput } from "../bindings/TimeInput";
 import type { TimerView } from "../bindings/TimerView";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { UiError } from "../bindings/UiError";
-import type { WizardStep } from "../bindings/WizardStep";
+import type { WizardStepView } from "../bindings/WizardStepView";
 
 export type Unlisten = () => void;
 
@@ -46,12 +46,25 @@ export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
+const CODES: readonly ErrorCode[] = [
+  "invalid_input",
+  "not_allowed",
+  "not_found",
+  "database_busy",
+  "disk_full",
+  "database_unusable",
+  "keychain",
+  "settings",
+  "psa",
+  "internal",
+];
+
 /** Every rejection becomes a UiError: commands send one; anything else (a panic, a missing command) is wrapped. */
 export function toUiError(e: unknown): UiError {
   if (e && typeof e === "object" && "message" in e && typeof (e as { message: unknown }).message === "string") {
     const o = e as { code?: unknown; message: string; fix?: unknown };
     return {
-      code: typeof o.code === "string" ? o.code : "internal",
+      code: CODES.find((c) => c === o.code) ?? "internal",
       message: o.message,
       fix: typeof o.fix === "string" ? o.fix : null,
     };
@@ -79,7 +92,7 @@ export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   status: () => call<StatusBar>("status"),
   listIncidents: (query: IncidentQuery) => call<IncidentPage>("list_incidents", { query }),
-  incident: (id: number) => call<IncidentDetail>("incident", { id }),
+  incident: (id: number) => call<IncidentView>("incident", { id }),
   newIncident: (input: NewIncident) => call<Incident>("new_incident", { input }),
   acknowledge: (id: number) => call<Incident>("acknowledge", { id }),
   addNote: (id: number, body: string) => call<NoteView>("add_note", { id, body }),
@@ -88,15 +101,14 @@ export const api = {
   resolve: (id: number, summary: string, minutes: number) => call<Incident>("resolve", { id, summary, minutes }),
   linkTicket: (id: number, ticketId: string) => call<Incident>("link_ticket", { id, ticketId }),
   timer: (id: number, action: TimerAction) => call<TimerView | null>("timer", { id, action }),
-  addTime: (id: number, entry: ManualEntry) => call<TimeEntryView>("add_time", { id, entry }),
+  addTime: (id: number, entry: TimeInput) => call<TimeEntryView>("add_time", { id, entry }),
   editTime: (entryId: number, minutes: number) => call<TimeEntryView>("edit_time", { entryId, minutes }),
   deleteTime: (entryId: number) => call<null>("delete_time", { entryId }),
   tenants: () => call<TenantView[]>("tenants"),
   saveTenant: (tenant: TenantInput) => call<TenantView>("save_tenant", { tenant }),
   settings: () => call<SettingsView>("settings"),
-  saveSettings: (settings: SettingsInput, secrets: SecretsInput) =>
-    call<SettingsView>("save_settings", { settings, secrets }),
-  runWizard: (ticket: string | null) => call<WizardStep[]>("run_wizard", { ticket }),
+  saveSettings: (settings: SettingsInput) => call<SettingsView>("save_settings", { settings }),
+  runWizard: (ticket: string | null) => call<WizardStepView[]>("run_wizard", { ticket }),
   syncNow: () => call<null>("sync_now"),
   retryWrite: (outboxId: number) => call<null>("retry_write", { outboxId }),
   syncLog: (limit: number) => call<SyncLogEntry[]>("sync_log", { limit }),
@@ -106,5 +118,5 @@ export const api = {
 export const events = {
   changed: (handler: (c: Changed) => void) => transport.listen<Changed>("changed", handler),
   status: (handler: (s: StatusBar) => void) => transport.listen<StatusBar>("status", handler),
-  wizardStep: (handler: (s: WizardStep) => void) => transport.listen<WizardStep>("wizard-step", handler),
+  wizardStep: (handler: (s: WizardStepView) => void) => transport.listen<WizardStepView>("wizard-step", handler),
 };

@@ -83,14 +83,14 @@ export function formatElapsed(totalSeconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
-/** Seconds worked on a timer at `now`: what was banked plus the running stretch since `started_at`. */
-export function timerSeconds(t: TimerView | null, now: number): number {
+/**
+ * Seconds worked on a timer at `now`. `worked_seconds` counts up to the moment the view was read
+ * (`readAt`); a running timer adds the time since then.
+ */
+export function timerSeconds(t: TimerView | null | undefined, now: number, readAt: number): number {
   if (!t) return 0;
   let s = t.worked_seconds;
-  if (t.running && t.started_at) {
-    const start = Date.parse(t.started_at);
-    if (!Number.isNaN(start)) s += Math.max(0, (now - start) / 1000);
-  }
+  if (t.running) s += Math.max(0, (now - readAt) / 1000);
   return Math.floor(s);
 }
 

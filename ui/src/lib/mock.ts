@@ -2,7 +2,7 @@
 // (`npm run dev`). main.ts loads it only under import.meta.env.DEV, so it never ships.
 import type { Changed } from "../bindings/Changed";
 import type { Incident } from "../bindings/Incident";
-import type { IncidentDetail } from "../bindings/IncidentDetail";
+import type { IncidentView } from "../bindings/IncidentView";
 import type { IncidentPage } from "../bindings/IncidentPage";
 import type { IncidentQuery } from "../bindings/IncidentQuery";
 import type { NewIncident } from "../bindings/NewIncident";
@@ -14,7 +14,7 @@ import type { SyncLogEntry } from "../bindings/SyncLogEntry";
 import type { TenantView } from "../bindings/TenantView";
 import type { TimeEntryView } from "../bindings/TimeEntryView";
 import type { TimerView } from "../bindings/TimerView";
-import type { WizardStep } from "../bindings/WizardStep";
+import type { WizardStepView } from "../bindings/WizardStepView";
 import type { Transport, Unlisten } from "./api";
 
 type Handler = (p: unknown) => void;
@@ -50,10 +50,9 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       status: id % 7 === 0 ? "resolved" : id % 3 === 0 ? "acknowledged" : "new",
       alert_source: "N-central",
       product,
-      defend:
-        product === "Defend"
-          ? { device_name: "FINANCE-PC-07", hostname: "finance-pc-07.acme.local", mitre_technique_id: "T1059.001", mitre_technique_name: "PowerShell", recommended_action: "Isolate the device, then reset the user's password." }
-          : { device_name: null, hostname: null, mitre_technique_id: null, mitre_technique_name: null, recommended_action: null },
+      ...(product === "Defend"
+        ? { device_name: "FINANCE-PC-07", hostname: "finance-pc-07.acme.local", mitre_technique_id: "T1059.001", mitre_technique_name: "PowerShell", recommended_action: "Isolate the device, then reset the user's password." }
+        : { device_name: null, hostname: null, mitre_technique_id: null, mitre_technique_name: null, recommended_action: null }),
       created_at: new Date(base - id * 97_000).toISOString(),
       acknowledged_at: null,
       acknowledged_by: null,
@@ -81,18 +80,24 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
   let nextNote = 1;
   const status: StatusBar = { psa: "offline", waiting: 3, refused: 1, last_error: "The PSA did not answer within 10 s.", timers_running: 0 };
   const log: SyncLogEntry[] = [
-    { outbox_id: 9, incident_id: 3, at: new Date().toISOString(), kind: "add_note", result: "refused", message: "Note body is longer than the PSA accepts (4000 characters)." },
-    { outbox_id: 8, incident_id: 2, at: new Date().toISOString(), kind: "create_ticket", result: "delivered", message: "Ticket T-1002 created." },
+    { id: 2, outbox_id: 9, incident_id: 3, at: new Date().toISOString(), kind: "add_note", result: "refused", message: "Note body is longer than the PSA accepts (4000 characters)." },
+    { id: 1, outbox_id: 8, incident_id: 2, at: new Date().toISOString(), kind: "create_ticket", result: "delivered", message: "Ticket T-1002 created." },
   ];
   const changed = (ids: number[]) => emit("changed", { incidents: ids, all: false } satisfies Changed);
   const sync = (id: number): SyncState => (get(id).syncs_to_psa ? (status.psa === "online" ? "synced" : "waiting") : "local");
-  const detail = (id: number): IncidentDetail => ({
+  const readTimer = (t: TimerView): TimerView => ({
+    ...t,
+    worked_seconds: t.worked_seconds + (t.running && t.running_since ? Math.floor((Date.now() - Date.parse(t.running_since)) / 1000) : 0),
+  });
+  const detail = (id: number): IncidentView => ({
     incident: get(id),
     company: tenants.find((t) => t.id === get(id).tenant_id)?.company ?? "",
     ticket_sync: get(id).psa_ticket_id ? "synced" : sync(id),
     ticket_error: null,
+    ticket_note: null,
+    writes: id === 3 ? [{ outbox_id: 12, kind: "resolve", sync: "refused", attempts: 2, message: "The PSA says the ticket is closed already." }] : [],
     notes: notes.get(id) ?? (id === 3 ? [{ id: 999, author: "Sam", body: "<img src=x onerror=alert(1)>\nsecond line", created_at: new Date().toISOString(), sync: "refused", sync_error: "Too long", outbox_id: 9 }] : []),
-    timer: timers.get(id) ?? null,
+    timers: [...(timers.has(id) ? [readTimer(timers.get(id) as TimerView)] : []), ...(id === 3 ? [{ technician: "Alex", running: true, running_since: new Date(base - 600_000).toISOString(), worked_seconds: 600 }] : [])],
     time_entries: entries.get(id) ?? [],
     draft: drafts.get(id) ?? null,
   });
@@ -118,7 +123,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
     new_incident: (a) => {
       const input = a.input as NewIncident;
       const id = nextId++;
-      const inc: Incident = { ...make(id), tenant_id: input.tenant_id, title: input.title, description: input.description, severity: input.severity as Severity, status: "new", alert_source: input.alert_source, product: input.product, defend: input.defend, created_at: new Date().toISOString(), psa_ticket_id: null };
+      const inc: Incident = { ...make(id), tenant_id: input.tenant_id, title: input.title, description: input.description, severity: input.severity as Severity, status: "new", alert_source: input.alert_source, product: input.product, ...input.defend, created_at: new Date().toISOString(), psa_ticket_id: null };
       incidents.set(id, inc);
       order.unshift(id);
       changed([id]);
@@ -144,7 +149,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
     },
     resolve_preview: (a) => {
       const t = timers.get(a.id as number);
-      const w = t ? t.worked_seconds + (t.running && t.started_at ? (Date.now() - Date.parse(t.started_at)) / 1000 : 0) : 0;
+      const w = t ? readTimer(t).worked_seconds : 0;
       return { minutes: Math.ceil(w / 60 / 15) * 15, increment_minutes: 15, worked_seconds: Math.floor(w) };
     },
     resolve: (a) => {
@@ -162,14 +167,14 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
     },
     timer: (a) => {
       const id = a.id as number;
-      const t = timers.get(id) ?? { running: false, started_at: null, worked_seconds: 0, technician: "Sam Tech" };
+      const t: TimerView = timers.get(id) ?? { running: false, running_since: null, worked_seconds: 0, technician: "Sam Tech" };
       const now = new Date();
-      const worked = t.worked_seconds + (t.running && t.started_at ? Math.floor((now.getTime() - Date.parse(t.started_at)) / 1000) : 0);
+      const worked = readTimer(t).worked_seconds;
       let next: TimerView | null;
-      if (a.action === "start") next = { ...t, running: true, started_at: now.toISOString() };
-      else if (a.action === "pause") next = { ...t, running: false, started_at: null, worked_seconds: worked };
+      if (a.action === "start") next = t.running ? t : { ...t, running: true, running_since: now.toISOString() };
+      else if (a.action === "pause") next = { ...t, running: false, running_since: null, worked_seconds: worked };
       else {
-        const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: now.toISOString(), ended_at: now.toISOString(), minutes: Math.max(1, Math.ceil(worked / 60)), billable: true, work_type: "Remote Support", note: null, sync: sync(id), sync_error: null, editable: true };
+        const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: now.toISOString(), ended_at: now.toISOString(), minutes: Math.max(1, Math.ceil(worked / 60)), billable: true, work_type: "Remote Support", note: "", sync: sync(id), sync_note: null, editable: true };
         entries.set(id, [...(entries.get(id) ?? []), e]);
         next = null;
       }
@@ -181,7 +186,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
     add_time: (a) => {
       const id = a.id as number;
       const m = a.entry as { minutes: number; work_type: string | null; note: string | null };
-      const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: new Date().toISOString(), ended_at: new Date().toISOString(), minutes: m.minutes, billable: true, work_type: m.work_type ?? "Remote Support", note: m.note, sync: sync(id), sync_error: null, editable: true };
+      const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: new Date().toISOString(), ended_at: new Date().toISOString(), minutes: m.minutes, billable: true, work_type: m.work_type ?? "Remote Support", note: m.note ?? "", sync: sync(id), sync_note: null, editable: true };
       entries.set(id, [...(entries.get(id) ?? []), e]);
       changed([id]);
       return e;
@@ -215,15 +220,16 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       else tenants.push(v);
       return v;
     },
-    settings: () => ({ psa_url: "http://127.0.0.1:8080", psa_key_set: true, technician: "Sam Tech", default_tenant: "acme", ncentral_url: null, ncentral_psa_type: null, ncentral_login_set: false, time_increment_minutes: 15, time_work_type: "Remote Support", time_billable: true, time_auto_start: true, from_env: [] }),
+    settings: () => ({ psa_url: "http://127.0.0.1:8080", psa_key_set: true, technician: "Sam Tech", default_tenant: "acme", ncentral_url: null, ncentral_psa_type: null, ncentral_login_set: false, time_increment_minutes: 15, time_work_type: "Remote Support", time_billable: true, time_auto_start: true, from_env: [], keychain_error: null }),
     save_settings: () => commands.settings?.({}),
     run_wizard: async () => {
-      const steps: WizardStep[] = [
-        { step: "psa_reachable", status: "passed", message: "The PSA answered in 12 ms.", fix: null },
-        { step: "psa_key", status: "failed", message: "The PSA refused the service key (401).", fix: "Paste a new service key from the PSA's admin page and save." },
-        { step: "ncentral", status: "skipped", message: "Not checked: it needs psa_key, which did not pass.", fix: null },
+      const steps: WizardStepView[] = [
+        { step: "psa_reachable", title: "The PSA answers", status: "passed", message: "The PSA answered in 12 ms.", fix: null },
+        { step: "psa_key", title: "The PSA accepts the service key", status: "failed", message: "The PSA refused the service key (401).", fix: "Paste a new service key from the PSA's admin page and save." },
+        { step: "ncentral", title: "N-central", status: "skipped", message: "Not checked: it needs psa_key, which did not pass.", fix: null },
       ];
       for (const s of steps) {
+        emit("wizard-step", { ...s, status: "running", message: "Checking…", fix: null });
         await new Promise((r) => setTimeout(r, 400));
         emit("wizard-step", s);
       }

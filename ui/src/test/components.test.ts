@@ -1,6 +1,6 @@
 import { flushSync, mount, unmount, type Component } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { IncidentDetail as Detail } from "../bindings/IncidentDetail";
+import type { IncidentView as Detail } from "../bindings/IncidentView";
 import type { NoteView } from "../bindings/NoteView";
 import IncidentDetail from "../components/IncidentDetail.svelte";
 import IncidentList from "../components/IncidentList.svelte";
@@ -31,7 +31,11 @@ function detail(over: Partial<Detail["incident"]> = {}, rest: Partial<Detail> = 
       status: "new",
       alert_source: "N-central",
       product: null,
-      defend: { device_name: null, hostname: null, mitre_technique_id: null, mitre_technique_name: null, recommended_action: null },
+      device_name: null,
+      hostname: null,
+      mitre_technique_id: null,
+      mitre_technique_name: null,
+      recommended_action: null,
       created_at: "2026-11-25T10:00:00Z",
       acknowledged_at: null,
       acknowledged_by: null,
@@ -45,10 +49,12 @@ function detail(over: Partial<Detail["incident"]> = {}, rest: Partial<Detail> = 
     company: "Acme Dental",
     ticket_sync: "waiting",
     ticket_error: null,
+    ticket_note: null,
     notes: [],
-    timer: null,
+    timers: [],
     time_entries: [],
     draft: null,
+    writes: [],
     ...rest,
   };
 }
@@ -166,7 +172,10 @@ describe("incident detail", () => {
           title: "<b>bold?</b>",
           product: "Defend",
           psa_ticket_id: "T-1001",
-          defend: { device_name: "PC-7", hostname: null, mitre_technique_id: "T1059.001", mitre_technique_name: "PowerShell", recommended_action: "Isolate" },
+          device_name: "PC-7",
+          mitre_technique_id: "T1059.001",
+          mitre_technique_name: "PowerShell",
+          recommended_action: "Isolate",
         }),
     });
     const root = put(IncidentDetail, { id: 42, info: null, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
@@ -178,19 +187,43 @@ describe("incident detail", () => {
     expect(q(root, "link-ticket")).toBeNull();
   });
 
-  it("ticks the running timer every second from started_at", async () => {
+  it("ticks this technician's running timer every second and lists the others'", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
     vi.setSystemTime(Date.parse("2026-11-25T10:00:00Z"));
     fakeBackend({
-      incident: () => detail({ status: "acknowledged" }, { timer: { running: true, started_at: "2026-11-25T09:59:00Z", worked_seconds: 60, technician: "Sam" } }),
+      incident: () =>
+        detail(
+          { status: "acknowledged" },
+          {
+            timers: [
+              { technician: "Alex", running: false, running_since: null, worked_seconds: 300 },
+              { technician: "Sam", running: true, running_since: "2026-11-25T09:58:00Z", worked_seconds: 120 },
+            ],
+          },
+        ),
     });
-    const root = put(IncidentDetail, { id: 42, info: null, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
+    const info = { demo: false, technician: "Sam", default_tenant: null, db_path: "", version: "" };
+    const root = put(IncidentDetail, { id: 42, info, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
     await settle(flushSync);
     expect(q(root, "timer-elapsed")?.textContent).toBe("2:00");
     vi.advanceTimersByTime(3000);
     flushSync();
     expect(q(root, "timer-elapsed")?.textContent).toBe("2:03");
     expect(q(root, "timer-toggle")?.textContent).toContain("Pause");
+    expect(q(root, "timer-other")?.textContent).toContain("Alex: 5:00 (paused)");
+  });
+
+  it("offers Retry on a refused resolution or time write", async () => {
+    const b = fakeBackend({
+      incident: () => detail({}, { writes: [{ outbox_id: 31, kind: "resolve", sync: "refused", attempts: 3, message: "Ticket closed already" }] }),
+      retry_write: () => null,
+    });
+    const root = put(IncidentDetail, { id: 42, info: null, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
+    await settle(flushSync);
+    expect(q(root, "write-31")?.textContent).toContain("Ticket closed already");
+    (q(root, "retry-31") as HTMLButtonElement).click();
+    await settle(flushSync);
+    expect(b.calls).toContainEqual({ cmd: "retry_write", args: { outboxId: 31 } });
   });
 });
 
@@ -198,7 +231,7 @@ describe("time", () => {
   it("adds a manual entry from the minutes typed (a number input gives a number)", async () => {
     const b = fakeBackend({ add_time: () => null });
     const onchanged = vi.fn();
-    const root = put(TimePanel, { incidentId: 42, timer: null, entries: [], resolved: false, onchanged });
+    const root = put(TimePanel, { incidentId: 42, timers: [], technician: "Sam", readAt: 0, entries: [], resolved: false, onchanged });
     const minutes = q(root, "time-add-minutes") as HTMLInputElement;
     minutes.value = "20";
     minutes.dispatchEvent(new Event("input", { bubbles: true }));
@@ -250,15 +283,17 @@ describe("incident list", () => {
 
 describe("errors", () => {
   it("turns whatever a command rejects with into message + fix, and shows both", () => {
-    expect(toUiError({ code: "auth", message: "The PSA refused the key.", fix: "Open Settings and paste a new key." })).toEqual({
-      code: "auth",
+    expect(toUiError({ code: "psa", message: "The PSA refused the key.", fix: "Open Settings and paste a new key." })).toEqual({
+      code: "psa",
       message: "The PSA refused the key.",
       fix: "Open Settings and paste a new key.",
     });
     expect(toUiError("command foo not found")).toEqual({ code: "internal", message: "command foo not found", fix: null });
     expect(toUiError(undefined).fix).not.toBeNull();
+    // A code this build does not know reads as internal; message and fix still show.
+    expect(toUiError({ code: "brand_new", message: "m", fix: "f" })).toEqual({ code: "internal", message: "m", fix: "f" });
     const root = put(Toasts, {});
-    toasts.error({ code: "auth", message: "The PSA refused the key.", fix: "Open Settings and paste a new key." });
+    toasts.error({ code: "psa", message: "The PSA refused the key.", fix: "Open Settings and paste a new key." });
     flushSync();
     expect(q(root, "toast")?.textContent).toContain("The PSA refused the key.");
     expect(q(root, "toast")?.textContent).toContain("Open Settings and paste a new key.");

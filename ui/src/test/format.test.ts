@@ -51,10 +51,11 @@ describe("timer", () => {
     expect(formatMinutes(25)).toBe("25 min");
     expect(formatMinutes(65)).toBe("1 h 05 min");
   });
-  it("adds the running stretch since started_at to what was banked", () => {
-    const t = { running: true, started_at: ago(90), worked_seconds: 600, technician: "x" };
-    expect(timerSeconds(t, NOW)).toBe(690);
-    expect(timerSeconds({ ...t, running: false, started_at: null }, NOW)).toBe(600);
-    expect(timerSeconds(null, NOW)).toBe(0);
+  it("adds the time since the view was read to a running timer's worked seconds", () => {
+    // worked_seconds already counts the running stretch up to the read: running_since is not added again.
+    const t = { running: true, running_since: ago(3600), worked_seconds: 600, technician: "x" };
+    expect(timerSeconds(t, NOW, NOW - 90_000)).toBe(690);
+    expect(timerSeconds({ ...t, running: false, running_since: null }, NOW, NOW - 90_000)).toBe(600);
+    expect(timerSeconds(null, NOW, NOW)).toBe(0);
   });
 });

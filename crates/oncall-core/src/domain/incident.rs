@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::{DomainError, Severity, TenantId, text};
 
 /// The local id of an incident: a small number a technician can type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(transparent)]
 pub struct IncidentId(pub i64);
 
@@ -17,7 +19,7 @@ impl fmt::Display for IncidentId {
 }
 
 /// Where an incident is in its life: new → acknowledged → resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Raised, nobody on it yet.
@@ -57,7 +59,7 @@ impl FromStr for Status {
 }
 
 /// What Defend adds to a security incident; every field is optional because alerts vary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DefendDetails {
     /// The device's display name.
     pub device_name: Option<String>,
@@ -79,7 +81,7 @@ impl DefendDetails {
 }
 
 /// The input for raising an incident, as typed or received from an alert.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NewIncident {
     /// The tenant the incident belongs to.
     pub tenant_id: String,
@@ -153,7 +155,7 @@ pub struct ValidIncident {
 }
 
 /// An incident as stored locally.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Incident {
     /// Local id.
     pub id: IncidentId,

@@ -9,7 +9,9 @@ use super::{DomainError, IncidentId, incident::NAME_MAX, text};
 pub const NOTE_MAX_BYTES: usize = 64 * 1024;
 
 /// The local id of a note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(transparent)]
 pub struct NoteId(pub i64);
 

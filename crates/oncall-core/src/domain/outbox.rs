@@ -25,7 +25,7 @@ pub enum PsaWrite {
 }
 
 /// The kind of a [`PsaWrite`], as stored and shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PsaWriteKind {
     /// Ticket creation.

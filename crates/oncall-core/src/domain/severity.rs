@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::DomainError;
 
 /// How bad an incident is, as the alerting product rated it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Service down or security breach in progress.

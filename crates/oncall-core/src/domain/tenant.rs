@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{DomainError, text};
 
 /// The id of a tenant (a client organisation), as the PSA knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct TenantId(String);
 
@@ -36,7 +36,7 @@ impl fmt::Display for TenantId {
 }
 
 /// A client organisation of the MSP: its tenant id, its org id and its company name in the PSA.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Tenant {
     /// The tenant id sent with every PSA ticket request.
     pub id: TenantId,

@@ -1,6 +1,7 @@
 //! The user actions, one transaction each: what the CLI and the desktop app both call.
 
 mod time;
+mod views;
 
 use std::{path::Path, sync::Arc};
 
@@ -90,6 +91,13 @@ impl Desk {
     pub fn with_psa_configured(mut self, configured: bool) -> Self {
         self.psa_configured = configured;
         self
+    }
+
+    /// Applies a changed configuration to an open desk (a PSA set up or removed, new time
+    /// settings) without reopening it.
+    pub fn configure(&mut self, psa_configured: bool, policy: TimePolicy) {
+        self.psa_configured = psa_configured;
+        self.policy = policy;
     }
 
     /// The database file.
@@ -197,6 +205,7 @@ impl Desk {
         self.store.write(|tx| {
             let incident = tx.incident(id)?;
             let note = tx.insert_note(&incident, &author, &body, now)?;
+            tx.clear_draft(id)?;
             let queued = PsaWrite::on_note(&incident, &note)
                 .map(|w| tx.enqueue(id, Subject::Note(note.id), &w, now))
                 .transpose()?;

@@ -54,6 +54,14 @@ pub enum StoreError {
     /// No time entry with this id.
     #[error("no time entry {0}")]
     UnknownTimeEntry(i64),
+    /// A value is larger than the store keeps.
+    #[error("the {what} is too large to save (over {max} bytes)")]
+    TooLarge {
+        /// What was too large.
+        what: &'static str,
+        /// The limit in bytes.
+        max: usize,
+    },
     /// Another process held the database for longer than the busy timeout.
     #[error("the database is busy (another oncall-desk is writing to it); try again")]
     Busy,

@@ -2,7 +2,9 @@
 //! is one transaction together with the outbox rows the PSA must later receive.
 
 mod error;
+mod feed;
 mod incidents;
+mod lists;
 mod notes;
 mod open;
 mod outbox;
@@ -15,12 +17,14 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
+pub use lists::PAGE_MAX;
 pub use outbox::{Delivered, OutboxCounts, OutboxItem, Subject};
 
 /// The schema versions, in order; `PRAGMA user_version` holds how many are applied.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_time.sql"),
+    include_str!("migrations/0004_desktop.sql"),
 ];
 
 /// An open oncall-desk database.
@@ -45,6 +49,13 @@ impl Store {
     /// Where the file is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A number that changes whenever another connection commits to the file.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Runs `f` in one immediate write transaction, committed only if `f` succeeds.
@@ -92,4 +103,10 @@ where
             format!("{e} (column {idx})").into(),
         )
     })
+}
+
+/// Parses a snake_case enum name as serde names it (for enums whose database text is their JSON
+/// name).
+fn enum_name<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
 }

@@ -314,6 +314,25 @@ impl Tx<'_> {
         )?)
     }
 
+    /// Makes an incident's writes that are backing off due now (a person just acted on it: a
+    /// good moment to find the PSA back); returns how many.
+    pub fn due_now(&self, incident: IncidentId) -> Result<usize, StoreError> {
+        Ok(self.0.execute(
+            "UPDATE outbox SET next_attempt_ms = NULL
+             WHERE incident_id = ?1 AND state = 'pending' AND next_attempt_ms IS NOT NULL",
+            [incident.0],
+        )?)
+    }
+
+    /// Makes every write that is backing off due now; returns how many.
+    pub fn all_due_now(&self) -> Result<usize, StoreError> {
+        Ok(self.0.execute(
+            "UPDATE outbox SET next_attempt_ms = NULL
+             WHERE state = 'pending' AND next_attempt_ms IS NOT NULL",
+            [],
+        )?)
+    }
+
     /// How many items are in each state.
     pub fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         let mut counts = OutboxCounts::default();

@@ -12,7 +12,7 @@ use std::{
 
 use jiff::Timestamp;
 use serde::Serialize;
-use tokio::{task::JoinSet, time::Instant};
+use tokio::{sync::Notify, task::JoinSet, time::Instant};
 
 use super::{backoff, deliver::deliver, gate::RateGate};
 use crate::{
@@ -94,6 +94,7 @@ pub struct SyncEngine {
     clock: Arc<dyn Clock>,
     options: SyncOptions,
     gate: RateGate,
+    wake: Arc<Notify>,
 }
 
 /// Shared state of one drain.
@@ -117,7 +118,15 @@ impl SyncEngine {
             clock,
             options,
             gate: RateGate::default(),
+            wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// Shares `wake` with whoever queues writes: a drain waiting for a backoff to end, or for
+    /// a lane, looks for due writes at once when it is notified.
+    pub fn with_wake(mut self, wake: Arc<Notify>) -> Self {
+        self.wake = wake;
+        self
     }
 
     /// Delivers everything that is due, waiting out backoffs, until nothing is pending or
@@ -165,7 +174,10 @@ impl SyncEngine {
                 if deadline.is_some_and(|d| Instant::now() + wait >= d) {
                     break;
                 }
-                tokio::time::sleep(wait).await;
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = self.wake.notified() => {}
+                }
                 continue;
             }
             // Wake when a lane ends, or soon, to start lanes for items that became due.
@@ -179,6 +191,7 @@ impl SyncEngine {
                     }
                 }
                 () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                () = self.wake.notified() => {}
             }
         }
         let counts = self.db(|s| s.read(|tx| tx.outbox_counts())).await?;
