@@ -95,24 +95,20 @@ export class IncidentPager {
   }
 
   /**
-   * Something changed in the database. With ids, only the pages holding them are fetched again,
-   * unless one is not here (a new incident): then every cached page is. Old rows stay on screen
-   * until the new ones arrive, so nothing flickers.
+   * Something changed in the database. The pages on screen and the pages holding the named
+   * incidents are fetched again; other cached pages are dropped, since a change can move rows
+   * across pages (a resolved incident leaves a "new" filter). Old rows stay on screen until the
+   * new ones arrive, so nothing flickers.
    */
   refresh(ids?: readonly number[]): Promise<void> {
-    let pages = this.cachedPages();
-    if (ids && ids.length > 0) {
-      const holding = new Set<number>();
-      let missing = false;
-      for (const id of ids) {
-        const i = this.indexOf(id);
-        if (i < 0) missing = true;
-        else holding.add(Math.floor(i / this.pageSize));
-      }
-      if (!missing) pages = [...holding];
+    const targets = new Set<number>([...this.pinned].filter((p) => this.pages.has(p) || this.inflight.has(p)));
+    for (const id of ids ?? []) {
+      const i = this.indexOf(id);
+      if (i >= 0) targets.add(Math.floor(i / this.pageSize));
     }
-    if (pages.length === 0) pages = [0];
-    return Promise.all(pages.map((p) => this.load(p, true))).then(() => undefined);
+    if (targets.size === 0) targets.add(0);
+    for (const p of [...this.pages.keys()]) if (!targets.has(p)) this.pages.delete(p);
+    return Promise.all([...targets].map((p) => this.load(p, true))).then(() => undefined);
   }
 
   private load(page: number, force = false): Promise<void> {

@@ -79,25 +79,30 @@ describe("IncidentPager", () => {
     expect(p.row(0)?.id).toBe(1);
   });
 
-  it("refreshes only the page holding a changed incident, or all cached pages for a new one", async () => {
+  it("refreshes the pages on screen and the ones holding changed incidents, and drops the rest", async () => {
     const s = source(1000);
     const onChange = vi.fn();
     const p = new IncidentPager(s.fetch, NO_FILTERS, { onChange });
     void p.ensure(0, 10);
     await s.release();
-    void p.ensure(400, 410);
+    void p.ensure(400, 410); // on screen now: page 2
     await s.release();
     s.calls.length = 0;
-    void p.refresh([405]);
-    expect(s.calls.map((c) => c.offset)).toEqual([400]);
+    void p.refresh([5]); // page 0 holds it
+    expect(s.calls.map((c) => c.offset).sort()).toEqual([0, 400]);
     expect(p.row(405)?.id).toBe(406); // old row stays while the new one loads
     await s.release();
     s.calls.length = 0;
-    void p.refresh([5000]);
-    expect(s.calls.map((c) => c.offset).sort()).toEqual([0, 400]);
+    void p.refresh([5000]); // a new incident: the page on screen is fetched, page 0 is dropped
+    expect(s.calls.map((c) => c.offset)).toEqual([400]);
+    expect(p.cachedPages()).toEqual([2]);
     await s.release();
     expect(onChange).toHaveBeenCalled();
     expect(p.indexOf(406)).toBe(405);
+    s.calls.length = 0;
+    void p.refresh(); // everything changed
+    expect(s.calls.map((c) => c.offset)).toEqual([400]);
+    await s.release();
   });
 
   it("reports a failed page and can fetch it again", async () => {
