@@ -1,7 +1,6 @@
 //! The database as a user meets it through `oncall`: bad input, two processes at once, files
 //! that are not ours or are from a newer version.
 
-use std::io::Write;
 use std::process::Stdio;
 
 use oncall_e2e::Desk;
@@ -94,32 +93,11 @@ fn bad_input_gets_a_clear_error_and_writes_nothing() {
 }
 
 #[test]
-fn a_megabyte_note_is_refused_whole_and_a_nul_byte_is_refused() {
+fn a_note_with_a_control_character_is_refused() {
+    // A note past the size limit on standard input: edges.rs.
     let desk = Desk::new();
     desk.tenant("acme");
     let id = desk.incident("acme", "Big logs", "low");
-    let mut child = desk
-        .command(&["note", &id, "--author", "Dana", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let big = "log line\n".repeat(1024 * 1024 / 9 + 1);
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(big.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("note is 1048581 bytes long; the limit is 65536 bytes"),
-        "{err}"
-    );
-
     let nul = desk.run(&["note", &id, "--author", "Dana", "a\u{1}b"]);
     assert!(
         !nul.ok && nul.stderr.contains("control character"),

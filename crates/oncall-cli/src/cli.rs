@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, builder::RangedU64ValueParser};
 
 /// oncall-desk: acknowledge, note and resolve incidents; the PSA stays in sync.
 #[derive(Debug, Parser)]
@@ -189,17 +189,18 @@ pub struct SyncArgs {
     /// First put writes the PSA refused back in the queue (after fixing the cause).
     #[arg(long)]
     pub retry: bool,
-    /// Give up after this many seconds, leaving the rest queued (default: 120; none with --watch).
-    #[arg(long)]
+    /// Give up after this many seconds (1 to 86400), leaving the rest queued (default: 120;
+    /// none with --watch).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: Option<u64>,
-    /// How many incidents to deliver at once.
-    #[arg(long, default_value_t = 8)]
+    /// How many incidents to deliver at once (1 to 64).
+    #[arg(long, default_value_t = 8, value_parser = RangedU64ValueParser::<usize>::new().range(1..=64))]
     pub concurrency: usize,
-    /// The first retry's wait in milliseconds (later ones double).
-    #[arg(long, default_value_t = 500)]
+    /// The first retry's wait in milliseconds (later ones double; at most an hour).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(..=3_600_000))]
     pub backoff_ms: u64,
-    /// The longest wait between retries of one write, in milliseconds.
-    #[arg(long, default_value_t = 300_000)]
+    /// The longest wait between retries of one write, in milliseconds (at most a day).
+    #[arg(long, default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(..=86_400_000))]
     pub max_backoff_ms: u64,
 }
 

@@ -79,8 +79,9 @@ impl App {
     }
 }
 
-/// Both APIs under `/api` (with faults) and the controls under `/_sim` (without).
-pub(crate) fn router(app: App) -> Router {
+/// Both APIs under `/api` (with faults) and the controls under `/_sim` (without), all under
+/// `base_path` when it is not empty.
+pub(crate) fn router(app: App, base_path: &str) -> Router {
     let api =
         one_psa::routes(&app)
             .merge(ncentral::routes(&app))
@@ -88,5 +89,10 @@ pub(crate) fn router(app: App) -> Router {
                 app.faults.clone(),
                 faults::inject,
             ));
-    api.merge(control::routes()).with_state(app)
+    let routes = api.merge(control::routes()).with_state(app);
+    if base_path.is_empty() {
+        routes
+    } else {
+        Router::new().nest(base_path, routes)
+    }
 }

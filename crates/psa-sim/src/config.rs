@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// A PSA type N-central cannot validate.
     #[error("unsupported PSA type {0:?} (supported: 3 or tigerpaw)")]
     PsaType(String),
+    /// A base path that is not `/` followed by path segments.
+    #[error("base path must start with '/' and not end with it, e.g. /psa, got {0:?}")]
+    BasePath(String),
     /// A fault setting out of range.
     #[error("fault {field} out of range: {reason}")]
     Fault {
@@ -47,6 +50,9 @@ pub struct SimConfig {
     pub ncentral: NcentralConfig,
     /// Whether a non-loopback listen address is allowed.
     pub allow_non_loopback: bool,
+    /// A path every route is served under, e.g. `/psa` (as behind a reverse proxy); empty for
+    /// the root.
+    pub base_path: String,
 }
 
 impl SimConfig {
@@ -59,6 +65,7 @@ impl SimConfig {
             state: None,
             ncentral: NcentralConfig::default(),
             allow_non_loopback: false,
+            base_path: String::new(),
         }
     }
 
@@ -84,6 +91,22 @@ impl SimConfig {
     pub fn ncentral(mut self, ncentral: NcentralConfig) -> Self {
         self.ncentral = ncentral;
         self
+    }
+
+    /// Serves every route under `path`, e.g. `/psa`.
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        self.base_path = path.into();
+        self
+    }
+
+    /// Checks the base path: empty, or `/` followed by segments, without a trailing `/`.
+    pub(crate) fn validate_base_path(&self) -> Result<(), ConfigError> {
+        let p = &self.base_path;
+        if p.is_empty() || (p.starts_with('/') && !p.ends_with('/') && !p.contains("//")) {
+            Ok(())
+        } else {
+            Err(ConfigError::BasePath(p.clone()))
+        }
     }
 
     /// Allows (or refuses) a non-loopback listen address.

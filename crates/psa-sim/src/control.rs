@@ -1,4 +1,4 @@
-//! The `/_sim/` controls (psa-api.md §3): inspection, closing by hand, faults, reset. No auth,
+//! The `/_sim/` controls (README.md): inspection, closing by hand, faults, reset. No auth,
 //! no faults.
 
 use axum::body::Bytes;

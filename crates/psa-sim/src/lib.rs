@@ -1,5 +1,5 @@
 //! `psa-sim`: a PSA simulator serving The One PSA API and the N-central PSA API from one process,
-//! with `/_sim/` controls for inspection and fault injection (see `shared/psa-api.md`).
+//! with `/_sim/` controls for inspection and fault injection (see docs/psa-contract.md).
 //!
 //! Tests of other crates run it in-process:
 //!
@@ -68,14 +68,15 @@ pub enum Error {
 /// A simulator serving on a background task; dropping it stops the server too.
 pub struct RunningSim {
     addr: SocketAddr,
+    base_path: String,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
 
 impl RunningSim {
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL, e.g. `http://127.0.0.1:41234`, with the base path if one was set.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}{}", self.addr, self.base_path)
     }
 
     /// The address the simulator listens on.
@@ -99,6 +100,8 @@ pub async fn start(config: SimConfig, listen: SocketAddr) -> Result<RunningSim, 
         return Err(Error::NonLoopback(listen));
     }
     config.faults.validate()?;
+    config.validate_base_path()?;
+    let base_path = config.base_path.clone();
     let store = state::Store::open(config.state.as_deref())?;
     let bind_error = |source| Error::Bind {
         addr: listen,
@@ -106,11 +109,12 @@ pub async fn start(config: SimConfig, listen: SocketAddr) -> Result<RunningSim, 
     };
     let listener = TcpListener::bind(listen).await.map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
-    let router = app::router(app::App::new(config, store));
+    let router = app::router(app::App::new(config, store), &base_path);
     let (shutdown, shutdown_rx) = oneshot::channel();
     let task = tokio::spawn(server::serve(listener, router, shutdown_rx));
     Ok(RunningSim {
         addr,
+        base_path,
         shutdown,
         task,
     })

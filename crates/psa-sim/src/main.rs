@@ -55,6 +55,9 @@ struct Cli {
     /// The N-central INTEGRATION-KEY every N-central POST must carry.
     #[arg(long, value_name = "KEY", default_value = psa_sim::DEFAULT_NCENTRAL_INTEGRATION_KEY)]
     ncentral_integration_key: String,
+    /// Serve every route under this path, e.g. /psa (as behind a reverse proxy).
+    #[arg(long, value_name = "PATH", default_value = "")]
+    base_path: String,
     /// Standard-PSA credentials that validate, TYPE:USER:PASSWORD, TYPE 3 or tigerpaw (repeatable).
     #[arg(long = "psa-credential", value_name = "TYPE:USER:PASSWORD")]
     psa_credentials: Vec<PsaCredential>,
@@ -80,6 +83,7 @@ impl Cli {
                 psa_credentials: self.psa_credentials,
             },
             allow_non_loopback: self.allow_non_loopback,
+            base_path: self.base_path,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The N-central PSA integration API (psa-api.md §2): HAL links, credential validation,
+//! The N-central PSA integration API (docs/psa-contract.md §2): HAL links, credential validation,
 //! custom-PSA ticket look-up, and the token exchange.
 
 use std::collections::HashSet;
@@ -21,7 +21,7 @@ use crate::config::{NcentralConfig, PsaType};
 use crate::model::Ticket;
 use crate::reply::Reply;
 
-/// The zone `creationDate` is given in, as in the seed's example.
+/// The zone `creationDate` is given in, as in N-able's example.
 const CREATION_ZONE: &str = "America/New_York";
 /// Lifetimes the token exchange announces; the simulator never expires a token.
 const ACCESS_EXPIRY_SECONDS: u64 = 3600;
@@ -213,7 +213,7 @@ fn ticket_info_json(ticket: &Ticket) -> Value {
     })
 }
 
-/// `created_at` in the seed's zoned form, e.g. `2024-02-21T06:28:10.624-05:00[America/New_York]`.
+/// `created_at` in N-central's zoned form, e.g. `2024-02-21T06:28:10.624-05:00[America/New_York]`.
 fn creation_date(created_at: &str) -> String {
     // `created_at` was validated as a timestamp when the ticket was created, and the zone is
     // bundled with the binary, so the fallback to the raw value is never expected.
@@ -263,7 +263,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn creation_date_has_the_seed_form() {
+    fn creation_date_has_the_zoned_form() {
         assert_eq!(
             creation_date("2024-02-21T11:28:10.624Z"),
             "2024-02-21T06:28:10.624-05:00[America/New_York]"

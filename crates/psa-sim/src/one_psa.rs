@@ -1,4 +1,4 @@
-//! The One PSA integration API (psa-api.md §1): health, tickets, notes, resolution, time entries.
+//! The One PSA integration API (docs/psa-contract.md §1): health, tickets, notes, resolution, time entries.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};

@@ -56,7 +56,7 @@ impl Sim {
 }
 
 #[tokio::test]
-async fn discovery_links_are_the_seeds_and_need_the_bearer() {
+async fn discovery_links_are_n_ables_and_need_the_bearer() {
     let sim = Sim::start(ncentral_config()).await;
     let (status, body) = sim.nc_get("/api/standard-psa", Some(JWT)).await;
     assert_eq!(status, 200);

@@ -417,3 +417,31 @@ async fn reset_forgets_tickets_but_never_reuses_ids() {
     assert_ne!(first, second);
     sim.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_base_path_serves_every_route_under_it_and_nothing_at_the_root() {
+    let sim = Sim::start(config().base_path("/psa")).await;
+    assert!(
+        sim.sim.base_url().ends_with("/psa"),
+        "{}",
+        sim.sim.base_url()
+    );
+    assert!(!sim.ticket_id().await.is_empty());
+    assert_eq!(sim.sim_tickets().await.len(), 1);
+    let root = sim.sim.base_url().trim_end_matches("/psa").to_owned();
+    let resp = sim
+        .http
+        .get(format!("{root}/api/v1/health"))
+        .header("X-Integration-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    for bad in ["psa", "/psa/", "//psa"] {
+        let err = psa_sim::start(config().base_path(bad), "127.0.0.1:0".parse().unwrap())
+            .await
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("base path"), "{err}");
+    }
+}

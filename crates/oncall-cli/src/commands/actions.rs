@@ -1,19 +1,17 @@
 //! The incident actions: acknowledge, note, resolve, link. Each is saved first, then its PSA
 //! writes are sent right away when a PSA is configured (bounded wait; the rest stays queued).
 
-use std::io::Read;
-
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use oncall_core::{
     Desk,
-    domain::{IncidentId, Note, OutboxState},
+    domain::{IncidentId, NOTE_MAX_BYTES, Note, OutboxState},
     service::IncidentDetail,
     store::OutboxItem,
     sync::SyncReport,
 };
 use serde::Serialize;
 
-use super::psa;
+use super::{psa, stdin};
 use crate::output::{Out, queued_text};
 
 /// What an action prints with `--json`: the incident as it now stands.
@@ -52,10 +50,14 @@ impl Actions<'_> {
 
     pub fn note(&mut self, id: i64, author: &str, text: &str) -> Result<()> {
         let body = if text == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("cannot read the note from standard input")?;
+            let Some(bytes) = stdin::read_capped(NOTE_MAX_BYTES)
+                .context("cannot read the note from standard input")?
+            else {
+                bail!(
+                    "the note on standard input is longer than {NOTE_MAX_BYTES} bytes, the limit \
+                     of a note: nothing was added; split it, or attach the full log in the PSA"
+                );
+            };
             String::from_utf8(bytes).context("the note on standard input is not valid UTF-8")?
         } else {
             text.to_owned()

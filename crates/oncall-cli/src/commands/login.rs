@@ -2,18 +2,18 @@
 //! OS keychain. Secrets come from a hidden prompt or standard input, never from arguments
 //! (which other users can read in the process list and shells keep in their history).
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, bail};
 use oncall_core::secrets::{Keychain, NcentralLogin, Secret, SecretKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::config;
+use super::{config, stdin};
 use crate::{cli::Credential, output::Out};
 
 /// The most standard input may hold: far more than any key or login.
-const STDIN_LIMIT: u64 = 64 * 1024;
+const STDIN_LIMIT: usize = 64 * 1024;
 /// The fields `oncall login ncentral` reads from standard input.
 const LOGIN_FIELDS: [&str; 4] = ["jwt", "integration_key", "username", "password"];
 
@@ -121,14 +121,9 @@ fn read_secret(prompt: &str) -> Result<Secret> {
 }
 
 fn read_stdin() -> Result<String> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .take(STDIN_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .context("cannot read standard input")?;
-    if bytes.len() as u64 > STDIN_LIMIT {
+    let Some(bytes) = stdin::read_capped(STDIN_LIMIT).context("cannot read standard input")? else {
         bail!("standard input holds more than {STDIN_LIMIT} bytes: nothing was stored");
-    }
+    };
     // The error names no byte: they are a secret.
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("standard input is not valid UTF-8"))
 }

@@ -7,6 +7,7 @@ mod incident;
 mod login;
 mod psa;
 mod status;
+mod stdin;
 mod tenant;
 mod time;
 mod wizard;

@@ -115,7 +115,7 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
         tracing::info!(target: "sync", retried = n, "parked writes put back in the queue");
     }
     let options = SyncOptions {
-        concurrency: args.concurrency.max(1),
+        concurrency: args.concurrency,
         base_backoff: Duration::from_millis(args.backoff_ms),
         max_backoff: Duration::from_millis(args.max_backoff_ms.max(args.backoff_ms)),
         ..SyncOptions::default()

@@ -202,7 +202,7 @@ const TICKET_ID_MAX: usize = 64;
 
 impl Incident {
     /// Acknowledges the incident for `tech` at `now`. With `psa_configured`, its PSA ticket is to
-    /// be created (the caller queues it); without, it stays local, as the seed says.
+    /// be created (the caller queues it); without, it stays local, as psa-contract.md §1.1 says.
     pub fn acknowledge(
         &mut self,
         tech: &str,

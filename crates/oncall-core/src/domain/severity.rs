@@ -45,7 +45,7 @@ impl Severity {
         }
     }
 
-    /// The PSA priority of the seed's table: critical→P1, high→P2, medium→P3, low→P4.
+    /// The PSA priority (psa-contract.md §1.1): critical→P1, high→P2, medium→P3, low→P4.
     pub fn priority(self) -> Priority {
         match self {
             Self::Critical => Priority::P1,
@@ -84,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn priorities_follow_the_seed_table() {
+    fn priorities_follow_the_contract() {
         let got: Vec<String> = Severity::ALL
             .iter()
             .map(|s| format!("{s}->{}", s.priority()))

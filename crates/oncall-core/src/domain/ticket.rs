@@ -1,4 +1,5 @@
-//! The seed's mapping from an incident to The One PSA's ticket, note and resolution requests.
+//! The mapping from an incident to The One PSA's ticket, note and resolution requests
+//! (docs/psa-contract.md §1.1).
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -156,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn every_row_of_the_seed_table_is_filled() {
+    fn every_ticket_field_is_filled() {
         let mut i = sample_incident();
         i.description = "Load above 95% for 10 minutes".into();
         i.alert_source = Some("CPU monitor".into());

@@ -255,13 +255,22 @@ impl ManualEntry {
         }
         let span = SignedDuration::from_mins(self.minutes);
         let started_at = self.started_at.unwrap_or_else(|| now - span);
-        let ended_at = started_at + span;
         if started_at > now {
             return Err(DomainError::InTheFuture {
                 what: "start",
                 at: started_at.to_string(),
             });
         }
+        // Checked: a start just before the end of time has no representable end.
+        let ended_at = started_at
+            .checked_add(span)
+            .map_err(|_| DomainError::InTheFuture {
+                what: "end",
+                at: format!(
+                    "{minutes} minutes after {started_at}",
+                    minutes = self.minutes
+                ),
+            })?;
         if ended_at > now {
             return Err(DomainError::InTheFuture {
                 what: "end",

@@ -7,7 +7,8 @@ use crate::secrets::Secret;
 /// Where The One PSA is and the service key to use.
 #[derive(Debug, Clone)]
 pub struct PsaConfig {
-    /// The API's base URL.
+    /// The API's base URL, ending in `/` so that a path such as `/psa` is kept when the API's
+    /// paths are joined to it.
     pub url: Url,
     /// `PSA_SERVICE_KEY`, sent as `X-Integration-Key`.
     pub key: Secret,
@@ -42,8 +43,12 @@ impl PsaConfig {
 }
 
 /// Checks a server URL (The One PSA's or N-central's): HTTPS, or HTTP on a loopback host.
+/// Returns it as a base URL: its path kept and ending in `/`, so joining `api/...` stays under it.
 pub fn check_url(url: &str) -> Result<Url, ConfigError> {
-    let parsed = Url::parse(url.trim()).map_err(|_| ConfigError::BadUrl(url.to_owned()))?;
+    let mut parsed = Url::parse(url.trim()).map_err(|_| ConfigError::BadUrl(url.to_owned()))?;
+    if !parsed.path().ends_with('/') {
+        parsed.set_path(&format!("{}/", parsed.path()));
+    }
     let Some(host) = parsed.host_str() else {
         return Err(ConfigError::BadUrl(url.to_owned()));
     };
@@ -91,6 +96,16 @@ mod tests {
             check("ftp://x.example"),
             Err(ConfigError::BadUrl(_))
         ));
+    }
+
+    #[test]
+    fn a_base_path_is_kept() {
+        let config = PsaConfig::new("https://host.example/psa", Secret::new("k")).unwrap();
+        assert_eq!(config.url.as_str(), "https://host.example/psa/");
+        let url = config.url.join("api/v1/health").unwrap();
+        assert_eq!(url.as_str(), "https://host.example/psa/api/v1/health");
+        let config = PsaConfig::new("https://host.example", Secret::new("k")).unwrap();
+        assert_eq!(config.url.as_str(), "https://host.example/");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use super::http::HttpError;
+
 /// What went wrong talking to the PSA, in kinds the sync engine acts on and a person can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PsaError {
@@ -34,6 +36,21 @@ pub enum PsaError {
     /// 5xx, a timeout or a connection failure: worth retrying.
     #[error("the PSA could not be reached or failed: {0}")]
     Transient(String),
+    /// The secure connection could not be set up (certificate, protocol, an HTTPS-inspecting
+    /// proxy); retried, as a proxy or clock problem may pass.
+    #[error("the secure (TLS) connection to the PSA failed: {0}")]
+    Tls(String),
+    /// A 3xx: not followed, as the hop would carry the service key elsewhere.
+    #[error(
+        "the PSA answered {status} redirecting to {location}; a PSA API does not redirect, so it \
+         was not followed (the service key stays here): check psa.url or PSA_API_URL"
+    )]
+    Redirected {
+        /// The status code.
+        status: u16,
+        /// Where it pointed, without query or credentials.
+        location: String,
+    },
     /// An answer we cannot understand (a proxy's error page, a truncated body): retried, as
     /// the idempotency key makes a retry safe, and shown until it passes.
     #[error("the PSA's answer could not be understood: {0}")]
@@ -45,7 +62,28 @@ impl PsaError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::RateLimited(_) | Self::Transient(_) | Self::Malformed(_)
+            Self::RateLimited(_) | Self::Transient(_) | Self::Tls(_) | Self::Malformed(_)
         )
+    }
+}
+
+impl From<HttpError> for PsaError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Tls(cause) => Self::Tls(cause),
+            HttpError::Unreachable(cause) | HttpError::Server(cause) => Self::Transient(cause),
+            HttpError::Malformed(m) => Self::Malformed(m),
+            HttpError::Redirected { status, location } => Self::Redirected { status, location },
+            HttpError::BadRequest { reason, field } => Self::Invalid {
+                message: reason,
+                field,
+            },
+            HttpError::Unauthorized => Self::Unauthorized,
+            HttpError::Forbidden(reason) => Self::Forbidden(reason),
+            HttpError::NotFound(reason) => Self::NotFound(reason),
+            HttpError::Conflict(reason) => Self::Conflict(reason),
+            HttpError::RateLimited(after) => Self::RateLimited(after),
+            HttpError::Unexpected(status) => Self::Malformed(format!("unexpected status {status}")),
+        }
     }
 }

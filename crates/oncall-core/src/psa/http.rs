@@ -1,9 +1,13 @@
-//! What both PSA clients do with an HTTP exchange: read the answer whole, pick out a refusal's
-//! reason and `Retry-After`, and name the root cause of a failed request.
+//! What both PSA clients do with an HTTP exchange: one client setup, secret headers, reading an
+//! answer whole, and one mapping of every way an exchange fails to the kinds both APIs share.
 
 use std::time::Duration;
 
-use reqwest::{Client, Response, StatusCode, header::RETRY_AFTER};
+use reqwest::{
+    Client, Request, Response, StatusCode, Url,
+    header::{HeaderValue, LOCATION, RETRY_AFTER},
+    redirect,
+};
 use serde::{Deserialize, de::DeserializeOwned};
 
 /// How long to wait for a TCP (and TLS) connection.
@@ -11,46 +15,65 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a whole request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The HTTP client both PSA clients use: rustls, connect and whole-request timeouts; the error
-/// text says why HTTPS could not be set up.
+/// The HTTP client both PSA clients use: rustls, connect and whole-request timeouts, and no
+/// redirects (a hop would carry the keys to wherever it points; psa-contract.md §3.2). The
+/// error text says why HTTPS could not be set up.
 pub(crate) fn client() -> Result<Client, String> {
     Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
+        .redirect(redirect::Policy::none())
         .user_agent(concat!("oncall-desk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot set up HTTPS: {e}"))
 }
 
-/// A non-success answer, with what the server said about it.
-pub(crate) struct Refusal {
-    /// The status.
-    pub status: StatusCode,
-    /// The body's `error`, else the status's reason phrase.
-    pub reason: String,
-    /// The body's `field`, on a 400.
-    pub field: Option<String>,
-    /// `Retry-After` in seconds, on a 429.
-    pub retry_after: Option<Duration>,
+/// A header value holding a secret, marked so HTTP libraries never print it (nor HTTP/2 index
+/// it); `None` when the secret has characters a header cannot carry.
+pub(crate) fn sensitive(value: &str) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(value).ok()?;
+    v.set_sensitive(true);
+    Some(v)
 }
 
-/// Why a request brought no usable answer.
-pub(crate) enum Failure {
-    /// No answer: the connection, TLS or a timeout failed.
-    Transport {
-        /// The request timed out.
-        timeout: bool,
-        /// The connection could not be made.
-        connect: bool,
-        /// The root cause reads like a TLS problem.
-        tls: bool,
-        /// The root cause, e.g. "Connection refused".
-        cause: String,
-    },
+/// Why an exchange brought no usable answer, in the kinds both APIs share; each client names
+/// them in its own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HttpError {
+    /// The secure connection could not be set up (certificate, protocol).
+    Tls(String),
+    /// No answer: the connection failed or the request timed out.
+    Unreachable(String),
     /// A success answer whose body is not what the API promises.
     Malformed(String),
-    /// The server said no.
-    Refused(Refusal),
+    /// A 3xx, not followed.
+    Redirected {
+        /// The status code.
+        status: u16,
+        /// Where it pointed, without query or credentials.
+        location: String,
+    },
+    /// 400 or 422: the request's content was refused.
+    BadRequest {
+        /// The body's `error`, else the status's reason phrase.
+        reason: String,
+        /// The body's `field`.
+        field: Option<String>,
+    },
+    /// 401.
+    Unauthorized,
+    /// 403, with the reason.
+    Forbidden(String),
+    /// 404, with the reason.
+    NotFound(String),
+    /// 409, with the reason (e.g. `already_closed`).
+    Conflict(String),
+    /// 429, with `Retry-After` in seconds.
+    RateLimited(Option<Duration>),
+    /// 5xx or 408: the server failed; e.g. "503 Service Unavailable".
+    Server(String),
+    /// Any other status, e.g. "418 I'm a teapot".
+    Unexpected(String),
 }
 
 #[derive(Deserialize)]
@@ -59,9 +82,22 @@ struct ErrorBody {
     field: Option<String>,
 }
 
+/// Sends a request and reads its answer whole, decoding a success body as `T`.
+pub(crate) async fn send<T: DeserializeOwned>(http: &Client, req: Request) -> Result<T, HttpError> {
+    read(execute(http, req).await?).await
+}
+
+/// Sends a request; any answer (even a refusal) is `Ok`.
+pub(crate) async fn execute(http: &Client, req: Request) -> Result<Response, HttpError> {
+    http.execute(req).await.map_err(|e| transport(&e))
+}
+
 /// Reads an answer whole and decodes a success body as `T`.
-pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failure> {
+pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, HttpError> {
     let status = resp.status();
+    if status.is_redirection() {
+        return Err(redirected(&resp));
+    }
     let retry_after = resp
         .headers()
         .get(RETRY_AFTER)
@@ -71,7 +107,7 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failu
     let bytes = resp.bytes().await.map_err(|e| transport(&e))?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| {
-            Failure::Malformed(format!(
+            HttpError::Malformed(format!(
                 "{e} in a {} answer of {} bytes",
                 status.as_u16(),
                 bytes.len()
@@ -79,32 +115,78 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, Failu
         });
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-    Err(Failure::Refused(Refusal {
-        status,
-        reason: body
-            .as_ref()
-            .and_then(|b| b.error.clone())
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned()),
-        field: body.and_then(|b| b.field),
-        retry_after,
-    }))
+    let reason = body
+        .as_ref()
+        .and_then(|b| b.error.clone())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned());
+    Err(match status {
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => HttpError::BadRequest {
+            reason,
+            field: body.and_then(|b| b.field),
+        },
+        StatusCode::UNAUTHORIZED => HttpError::Unauthorized,
+        StatusCode::FORBIDDEN => HttpError::Forbidden(reason),
+        StatusCode::NOT_FOUND => HttpError::NotFound(reason),
+        StatusCode::CONFLICT => HttpError::Conflict(reason),
+        StatusCode::TOO_MANY_REQUESTS => HttpError::RateLimited(retry_after),
+        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
+            HttpError::Server(format!("{} {reason}", s.as_u16()))
+        }
+        s => HttpError::Unexpected(format!("{} {reason}", s.as_u16())),
+    })
+}
+
+/// A 3xx with where it pointed: scheme, host, port and path only, as a query could hold a token.
+fn redirected(resp: &Response) -> HttpError {
+    let location = resp
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| resp.url().join(v).ok())
+        .map_or_else(|| "nowhere (no Location)".to_owned(), |url| bare(&url));
+    HttpError::Redirected {
+        status: resp.status().as_u16(),
+        location,
+    }
+}
+
+/// A URL without credentials, query or fragment.
+pub(crate) fn bare(url: &Url) -> String {
+    let mut url = url.clone();
+    // Only fails for URLs that cannot have credentials, which then have none to remove.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// A request that brought no answer, with its root cause from the error's source chain (which
 /// names e.g. "Connection refused", never the request's headers).
-pub(crate) fn transport(e: &reqwest::Error) -> Failure {
+fn transport(e: &reqwest::Error) -> HttpError {
     let mut chain = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         chain.push(s.to_string());
         source = s.source();
     }
-    Failure::Transport {
-        timeout: e.is_timeout(),
-        connect: e.is_connect(),
-        tls: looks_like_tls(&chain.join(" ")),
-        cause: chain.pop().unwrap_or_default(),
+    let tls = looks_like_tls(&chain.join(" "));
+    let cause = chain.pop().unwrap_or_default();
+    if tls {
+        return HttpError::Tls(cause);
     }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    HttpError::Unreachable(if cause.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {cause}")
+    })
 }
 
 /// `value` percent-encoded as one URL path segment, so an odd id cannot change the path;
@@ -127,8 +209,8 @@ pub(crate) fn path_segment(value: &str) -> Option<String> {
 }
 
 /// Whether a connection failure's text points at TLS (certificate, protocol) rather than
-/// the network: reqwest gives no typed way to tell.
-pub(crate) fn looks_like_tls(text: &str) -> bool {
+/// the network: reqwest gives no typed way to tell, so this is the one place that reads text.
+fn looks_like_tls(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
     [
         "certificate",

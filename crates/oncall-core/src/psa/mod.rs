@@ -1,4 +1,4 @@
-//! The PSA over HTTP: The One PSA's ticket API (§1 of the wire contract) and N-central's PSA
+//! The PSA over HTTP: The One PSA's ticket API (docs/psa-contract.md §1) and N-central's PSA
 //! integration API (§2).
 
 mod config;
@@ -9,7 +9,6 @@ mod one_psa;
 
 pub use config::{ConfigError, PsaConfig, check_url};
 pub use error::PsaError;
-pub(crate) use http::looks_like_tls;
 pub use ncentral::{
     CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
 };

@@ -1,4 +1,4 @@
-//! The N-central PSA integration API (§2 of the wire contract): the token exchange, discovery
+//! The N-central PSA integration API (docs/psa-contract.md §2): the token exchange, discovery
 //! by the HAL `_links` the server gives, standard-PSA credential validation and the custom-PSA
 //! ticket look-up. Secrets go in headers marked sensitive and nowhere else.
 
@@ -6,22 +6,23 @@ use std::{collections::BTreeMap, time::Duration};
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 use reqwest::{
-    Client, RequestBuilder, StatusCode, Url,
+    Client, Request, RequestBuilder, StatusCode, Url,
     header::{AUTHORIZATION, HeaderValue},
 };
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
     ConfigError, check_url,
-    http::{self, Failure},
+    http::{self, HttpError},
 };
 use crate::secrets::Secret;
 
 /// Where N-central is and how to sign in to it.
 #[derive(Debug, Clone)]
 pub struct NcentralConfig {
-    /// The server's base URL (always ending in `/`, so relative paths stay under it).
+    /// The server's base URL (always ending in `/`, so its path is kept for every call and
+    /// link).
     pub url: Url,
     /// The User-API token (JWT).
     pub jwt: Secret,
@@ -33,20 +34,16 @@ impl NcentralConfig {
     /// Checks the URL: HTTPS, or HTTP on a loopback host. (The secrets were checked when they
     /// were stored, as an [`NcentralLogin`](crate::secrets::NcentralLogin).)
     pub fn new(url: &str, jwt: Secret, integration_key: Secret) -> Result<Self, ConfigError> {
-        let mut url = check_url(url)?;
-        if !url.path().ends_with('/') {
-            url.set_path(&format!("{}/", url.path()));
-        }
         Ok(Self {
-            url,
+            url: check_url(url)?,
             jwt,
             integration_key,
         })
     }
 }
 
-/// What went wrong talking to N-central, one kind per status the seed lists and per way a
-/// connection fails.
+/// What went wrong talking to N-central, one kind per status N-able documents and per way a
+/// connection fails (psa-contract.md §2.3).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NcentralError {
     /// 400: a missing or invalid parameter (or, for credential validation, a PSA type the
@@ -85,6 +82,31 @@ pub enum NcentralError {
     /// The server did not offer a link the step needs.
     #[error("N-central does not offer '{0}' (its answer has no such link)")]
     MissingLink(String),
+    /// A 3xx: not followed, as the hop would carry the token, key and PSA login elsewhere.
+    #[error(
+        "N-central answered {status} redirecting to {location}; its API does not redirect, so it \
+         was not followed (the token, key and PSA login stay here): check ncentral.url"
+    )]
+    Redirected {
+        /// The status code.
+        status: u16,
+        /// Where it pointed, without query or credentials.
+        location: String,
+    },
+    /// A link to another server or scheme than the configured one: not followed, as the
+    /// request would carry the token, key and PSA login there.
+    #[error(
+        "N-central's '{rel}' link points to {href}, outside the configured server {server}: it \
+         was not followed (the token, key and PSA login stay here); check ncentral.url"
+    )]
+    ForeignLink {
+        /// The link's relation.
+        rel: String,
+        /// Where it pointed, without query or credentials.
+        href: String,
+        /// The configured server's origin.
+        server: String,
+    },
     /// An argument that cannot be put in a URL (e.g. an empty ticket id).
     #[error("{0}")]
     Invalid(String),
@@ -96,7 +118,8 @@ pub enum NcentralError {
 pub enum TokenExchange {
     /// The server exchanged it for an access token, which later calls use.
     Exchanged,
-    /// The server has no exchange (404); later calls send the token itself, as the seed does.
+    /// The server has no exchange (404); later calls send the token itself, as N-able's guide
+    /// does (psa-contract.md §2.1).
     NotOffered,
 }
 
@@ -223,16 +246,11 @@ impl NcentralClient {
     /// access token. A server without the exchange (404, 405) keeps the token itself.
     pub async fn authenticate(&mut self) -> Result<TokenExchange, NcentralError> {
         let url = self.url("api/auth/authenticate")?;
-        let resp = self
-            .http
-            .post(url)
-            .header(
-                AUTHORIZATION,
-                sensitive(&format!("Bearer {}", self.config.jwt.expose()))?,
-            )
-            .send()
-            .await
-            .map_err(|e| ncentral_error(http::transport(&e)))?;
+        let req = build(self.http.post(url).header(
+            AUTHORIZATION,
+            sensitive(&format!("Bearer {}", self.config.jwt.expose()))?,
+        ))?;
+        let resp = http::execute(&self.http, req).await?;
         if matches!(
             resp.status(),
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
@@ -240,7 +258,7 @@ impl NcentralClient {
             self.bearer = self.config.jwt.clone();
             return Ok(TokenExchange::NotOffered);
         }
-        let answer: AuthAnswer = http::read(resp).await.map_err(ncentral_error)?;
+        let answer: AuthAnswer = http::read(resp).await?;
         self.bearer = Secret::new(answer.tokens.access.token);
         Ok(TokenExchange::Exchanged)
     }
@@ -249,8 +267,8 @@ impl NcentralClient {
     pub async fn discover(&self) -> Result<Discovery, NcentralError> {
         let mut discovery = Discovery::default();
         for path in ["api/standard-psa", "api/custom-psa"] {
-            let req = self.authorized(self.http.get(self.url(path)?))?;
-            let answer: Value = send(req).await?;
+            let req = build(self.authorized(self.http.get(self.url(path)?))?)?;
+            let answer: Value = http::send(&self.http, req).await?;
             discovery.add(&answer);
         }
         Ok(discovery)
@@ -271,7 +289,8 @@ impl NcentralClient {
             "psaType",
             psa_type,
         )?;
-        let answer: Data<CredentialValidity> = send(self.post(url, username, password)?).await?;
+        let answer: Data<CredentialValidity> =
+            http::send(&self.http, self.post(url, username, password)?).await?;
         Ok(answer.data.is_psa_credentials_valid)
     }
 
@@ -289,7 +308,8 @@ impl NcentralClient {
             "customPsaTicketId",
             ticket_id,
         )?;
-        let answer: Data<TicketInfo> = send(self.post(url, username, password)?).await?;
+        let answer: Data<TicketInfo> =
+            http::send(&self.http, self.post(url, username, password)?).await?;
         custom_psa_ticket(answer.data)
     }
 
@@ -300,7 +320,8 @@ impl NcentralClient {
             .map_err(|e| NcentralError::Invalid(format!("cannot build the URL: {e}")))
     }
 
-    /// The URL a templated link points to, with `var` filled in as one path segment.
+    /// The URL a templated link points to, with `var` filled in as one path segment; see
+    /// [`NcentralClient::resolve`].
     fn follow(
         &self,
         discovery: &Discovery,
@@ -317,7 +338,33 @@ impl NcentralClient {
                 "the '{rel}' link {href} has no {placeholder}"
             )));
         }
-        self.url(&href.replace(&placeholder, &segment(var, value)?))
+        self.resolve(rel, &href.replace(&placeholder, &segment(var, value)?))
+    }
+
+    /// A link resolved only against the configured server: a link to another origin is
+    /// refused, and a root-relative link (as N-able's `/api/...`) outside the base path is
+    /// taken as relative to it, as a server behind a path prefix does not know its prefix
+    /// (psa-contract.md §2.2).
+    fn resolve(&self, rel: &str, href: &str) -> Result<Url, NcentralError> {
+        let base = &self.config.url;
+        let target = base
+            .join(href)
+            .map_err(|e| NcentralError::Malformed(format!("the '{rel}' link {href}: {e}")))?;
+        if target.origin() != base.origin() {
+            return Err(NcentralError::ForeignLink {
+                rel: rel.to_owned(),
+                href: http::bare(&target),
+                server: base.origin().ascii_serialization(),
+            });
+        }
+        if target.path().starts_with(base.path()) {
+            return Ok(target);
+        }
+        let mut relative = target.path().trim_start_matches('/').to_owned();
+        if let Some(query) = target.query() {
+            relative = format!("{relative}?{query}");
+        }
+        self.url(&relative)
     }
 
     fn authorized(&self, req: RequestBuilder) -> Result<RequestBuilder, NcentralError> {
@@ -327,32 +374,32 @@ impl NcentralClient {
         ))
     }
 
-    fn post(
-        &self,
-        url: Url,
-        username: &str,
-        password: &Secret,
-    ) -> Result<RequestBuilder, NcentralError> {
-        Ok(self
-            .authorized(self.http.post(url))?
-            .header(
-                "INTEGRATION-KEY",
-                sensitive(self.config.integration_key.expose())?,
-            )
-            .json(&PsaLogin {
-                username,
-                password: password.expose(),
-            }))
+    fn post(&self, url: Url, username: &str, password: &Secret) -> Result<Request, NcentralError> {
+        build(
+            self.authorized(self.http.post(url))?
+                .header(
+                    "INTEGRATION-KEY",
+                    sensitive(self.config.integration_key.expose())?,
+                )
+                .json(&PsaLogin {
+                    username,
+                    password: password.expose(),
+                }),
+        )
     }
 }
 
 /// A header value that HTTP libraries must not print (e.g. in a trace log).
 fn sensitive(value: &str) -> Result<HeaderValue, NcentralError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
+    http::sensitive(value).ok_or_else(|| {
         NcentralError::Invalid("a token or key contains characters a header cannot carry".into())
-    })?;
-    v.set_sensitive(true);
-    Ok(v)
+    })
+}
+
+/// The request, built before sending so a bad URL or body is named before anything goes out.
+fn build(req: RequestBuilder) -> Result<Request, NcentralError> {
+    req.build()
+        .map_err(|e| NcentralError::Invalid(format!("cannot build the request: {e}")))
 }
 
 /// A value as one URL path segment, so an odd ticket id or PSA type cannot change the path.
@@ -397,57 +444,26 @@ fn parse_creation_date(text: &str) -> Option<Zoned> {
     })
 }
 
-/// The client's error for an exchange that failed.
-fn ncentral_error(failure: Failure) -> NcentralError {
-    match failure {
-        Failure::Transport {
-            timeout,
-            tls,
-            cause,
-            ..
-        } => {
-            let cause = if cause.is_empty() {
-                if timeout {
-                    "timed out"
-                } else {
-                    "the request failed"
-                }
-                .to_owned()
-            } else {
-                cause
-            };
-            if tls {
-                NcentralError::Tls(cause)
-            } else if timeout {
-                NcentralError::Network(format!("timed out: {cause}"))
-            } else {
-                NcentralError::Network(cause)
+impl From<HttpError> for NcentralError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Tls(cause) => Self::Tls(cause),
+            HttpError::Unreachable(cause) => Self::Network(cause),
+            HttpError::Malformed(m) => Self::Malformed(m),
+            HttpError::Redirected { status, location } => Self::Redirected { status, location },
+            HttpError::BadRequest { reason, field } => Self::BadRequest { reason, field },
+            HttpError::Unauthorized => Self::Unauthorized,
+            HttpError::Forbidden(reason) => Self::Forbidden(reason),
+            HttpError::NotFound(reason) => Self::NotFound(reason),
+            HttpError::RateLimited(after) => Self::RateLimited(after),
+            HttpError::Server(status) => Self::Server(status),
+            // N-central documents no 409.
+            HttpError::Conflict(reason) => {
+                Self::Malformed(format!("unexpected status 409 {reason}"))
             }
+            HttpError::Unexpected(status) => Self::Malformed(format!("unexpected status {status}")),
         }
-        Failure::Malformed(m) => NcentralError::Malformed(m),
-        Failure::Refused(r) => match r.status {
-            StatusCode::BAD_REQUEST => NcentralError::BadRequest {
-                reason: r.reason,
-                field: r.field,
-            },
-            StatusCode::UNAUTHORIZED => NcentralError::Unauthorized,
-            StatusCode::FORBIDDEN => NcentralError::Forbidden(r.reason),
-            StatusCode::NOT_FOUND => NcentralError::NotFound(r.reason),
-            StatusCode::TOO_MANY_REQUESTS => NcentralError::RateLimited(r.retry_after),
-            s if s.is_server_error() => {
-                NcentralError::Server(format!("{} {}", s.as_u16(), r.reason))
-            }
-            s => NcentralError::Malformed(format!("unexpected status {} {}", s.as_u16(), r.reason)),
-        },
     }
-}
-
-async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, NcentralError> {
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| ncentral_error(http::transport(&e)))?;
-    http::read(resp).await.map_err(ncentral_error)
 }
 
 #[cfg(test)]
@@ -520,7 +536,53 @@ mod tests {
     }
 
     #[test]
-    fn the_seeds_zoned_creation_date_is_read() {
+    fn every_secret_header_is_sensitive() {
+        let config =
+            NcentralConfig::new("https://nc.example.com", Secret::new("j"), Secret::new("k"))
+                .unwrap();
+        let client = NcentralClient::new(config).unwrap();
+        let url = client.url("api/x").unwrap();
+        let req = client.post(url, "tech", &Secret::new("pw")).unwrap();
+        assert!(req.headers()[AUTHORIZATION].is_sensitive());
+        assert!(req.headers()["integration-key"].is_sensitive());
+    }
+
+    #[test]
+    fn links_stay_on_the_configured_server_under_its_path() {
+        let config = NcentralConfig::new(
+            "https://nc.example.com/nc",
+            Secret::new("j"),
+            Secret::new("k"),
+        )
+        .unwrap();
+        let client = NcentralClient::new(config).unwrap();
+        let at = |href: &str| client.resolve("rel", href).map(|u| u.to_string());
+        let under = "https://nc.example.com/nc/api/standard-psa/3/credential";
+        assert_eq!(at("/api/standard-psa/3/credential").unwrap(), under);
+        assert_eq!(at("/nc/api/standard-psa/3/credential").unwrap(), under);
+        assert_eq!(at(under).unwrap(), under);
+        assert_eq!(
+            at("//nc.example.com/api/x?a=1").unwrap(),
+            "https://nc.example.com/nc/api/x?a=1"
+        );
+        for foreign in [
+            "https://evil.example/api/x",
+            "http://nc.example.com/nc/api/x",
+            "https://nc.example.com:8443/nc/api/x",
+            "//evil.example/api/x",
+        ] {
+            assert!(
+                matches!(
+                    client.resolve("rel", foreign),
+                    Err(NcentralError::ForeignLink { .. })
+                ),
+                "{foreign}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_documented_zoned_creation_date_is_read() {
         let z =
             parse_creation_date("2024-02-21T06:28:10.624-05:00[America/New_York]").expect("parsed");
         assert_eq!(z.time_zone().iana_name(), Some("America/New_York"));

@@ -1,12 +1,9 @@
 //! The One PSA's ticket API: create ticket, add internal note, resolve, get ticket, health.
 
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Client, Method, Request};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::{
-    PsaConfig, PsaError,
-    http::{self, Failure},
-};
+use super::{PsaConfig, PsaError, http};
 use crate::domain::{NoteRequest, ResolutionRequest, TicketRequest, TimeEntryRequest};
 
 /// A client of The One PSA's integration API.
@@ -143,7 +140,7 @@ impl OnePsaClient {
         self.call(Method::GET, &path, None, None::<&()>).await
     }
 
-    /// Sends one request and maps the answer; the key goes in a header and nowhere else.
+    /// Sends one request and maps the answer.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -151,25 +148,43 @@ impl OnePsaClient {
         idempotency_key: Option<&str>,
         body: Option<&impl Serialize>,
     ) -> Result<T, PsaError> {
-        let url = self.config.url.join(path).map_err(|e| PsaError::Invalid {
-            message: format!("cannot build the URL: {e}"),
+        let req = self.request(method, path, idempotency_key, body)?;
+        Ok(http::send(&self.http, req).await?)
+    }
+
+    /// A request to `path` under the base URL; the key goes in a sensitive header and nowhere
+    /// else.
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        idempotency_key: Option<&str>,
+        body: Option<&impl Serialize>,
+    ) -> Result<Request, PsaError> {
+        let invalid = |message: String| PsaError::Invalid {
+            message,
             field: None,
+        };
+        let url = self
+            .config
+            .url
+            .join(path)
+            .map_err(|e| invalid(format!("cannot build the URL: {e}")))?;
+        let key = http::sensitive(self.config.key.expose()).ok_or_else(|| {
+            invalid("the service key contains characters a header cannot carry".into())
         })?;
         let mut req = self
             .http
             .request(method, url)
-            .header("X-Integration-Key", self.config.key.expose());
+            .header("X-Integration-Key", key);
         if let Some(key) = idempotency_key {
             req = req.header("Idempotency-Key", key);
         }
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| psa_error(http::transport(&e)))?;
-        http::read(resp).await.map_err(psa_error)
+        req.build()
+            .map_err(|e| invalid(format!("cannot build the request: {e}")))
     }
 }
 
@@ -181,50 +196,10 @@ fn segment(id: &str) -> Result<String, PsaError> {
     })
 }
 
-/// The client's error for an exchange that failed.
-fn psa_error(failure: Failure) -> PsaError {
-    match failure {
-        Failure::Transport {
-            timeout,
-            connect,
-            cause,
-            ..
-        } => {
-            let what = if timeout {
-                "timed out"
-            } else if connect {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            PsaError::Transient(if cause.is_empty() {
-                what.to_owned()
-            } else {
-                format!("{what}: {cause}")
-            })
-        }
-        Failure::Malformed(m) => PsaError::Malformed(m),
-        Failure::Refused(r) => match r.status {
-            StatusCode::UNAUTHORIZED => PsaError::Unauthorized,
-            StatusCode::FORBIDDEN => PsaError::Forbidden(r.reason),
-            StatusCode::NOT_FOUND => PsaError::NotFound(r.reason),
-            StatusCode::CONFLICT => PsaError::Conflict(r.reason),
-            StatusCode::TOO_MANY_REQUESTS => PsaError::RateLimited(r.retry_after),
-            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
-                PsaError::Transient(format!("{} {}", s.as_u16(), r.reason))
-            }
-            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => PsaError::Invalid {
-                message: r.reason,
-                field: r.field,
-            },
-            s => PsaError::Malformed(format!("unexpected status {} {}", s.as_u16(), r.reason)),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::Secret;
 
     #[test]
     fn ticket_ids_cannot_escape_their_path_segment() {
@@ -232,6 +207,17 @@ mod tests {
         assert_eq!(segment("../admin"), Ok("..%2Fadmin".into()));
         assert_eq!(segment("a b?c#"), Ok("a%20b%3Fc%23".into()));
         assert!(segment("..").is_err());
+    }
+
+    #[test]
+    fn the_service_key_header_is_sensitive() {
+        let config = PsaConfig::new("https://psa.example/base", Secret::new("k")).expect("config");
+        let client = OnePsaClient::new(config).expect("client");
+        let req = client
+            .request(Method::GET, "api/v1/health", Some("idem"), None::<&()>)
+            .expect("request");
+        assert!(req.headers()["x-integration-key"].is_sensitive());
+        assert_eq!(req.url().as_str(), "https://psa.example/base/api/v1/health");
     }
 
     #[test]

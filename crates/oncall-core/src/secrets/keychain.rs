@@ -56,7 +56,7 @@ impl SecretKey {
         }
     }
 
-    /// The environment variable that overrides the keychain, if any (the seed's name).
+    /// The environment variable that overrides the keychain, if any (the On-Call name).
     pub fn env_var(self) -> Option<&'static str> {
         match self {
             Self::PsaServiceKey => Some("PSA_SERVICE_KEY"),

@@ -63,7 +63,7 @@ impl SettingKey {
         }
     }
 
-    /// The environment variable that overrides the stored value, if any (the seed's names).
+    /// The environment variable that overrides the stored value, if any (the On-Call names).
     pub fn env_var(self) -> Option<&'static str> {
         match self {
             Self::PsaUrl => Some("PSA_API_URL"),

@@ -1,4 +1,4 @@
-//! Resolving each value: the environment first (the seed's `PSA_API_URL` and `PSA_SERVICE_KEY`),
+//! Resolving each value: the environment first (`PSA_API_URL` and `PSA_SERVICE_KEY`, the On-Call names),
 //! then the settings file for settings and the keychain for secrets.
 
 use std::{fmt, path::PathBuf};
@@ -61,7 +61,7 @@ impl<T> Sourced<T> {
     }
 }
 
-/// The environment's say, read once: the seed's variables. Blank counts as unset.
+/// The environment's say, read once: the On-Call variables. Blank counts as unset.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     /// `PSA_API_URL`.

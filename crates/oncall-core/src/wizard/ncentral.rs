@@ -126,7 +126,7 @@ async fn credentials(
             ),
             "Check them by signing in to the PSA, then run `oncall login ncentral` again.".into(),
         ),
-        // A type the server does not support answers 400 without a field, or 404 (psa-api.md §2).
+        // A type the server does not support answers 400 without a field, or 404 (psa-contract.md §2.2).
         Err(e @ (NcentralError::BadRequest { field: None, .. } | NcentralError::NotFound(_))) => {
             StepResult::failed(
                 step,
@@ -252,6 +252,13 @@ fn explain(step: Step, e: &NcentralError, url: &str, now: Timestamp) -> StepResu
             "Check the host name and https:// in ncentral.url, and that the server's \
              certificate is valid. An HTTPS-inspecting proxy or a wrong system clock also \
              breaks TLS."
+                .into(),
+        ),
+        NcentralError::Redirected { .. } | NcentralError::ForeignLink { .. } => failed(
+            format!("{e}."),
+            "Use the server's final address in ncentral.url (e.g. https:// instead of http://, \
+             or its new host name); if it is right, ask your N-central administrator why it \
+             sends you elsewhere."
                 .into(),
         ),
         NcentralError::Malformed(_) | NcentralError::MissingLink(_) => failed(

@@ -1,12 +1,12 @@
 //! Steps one_psa and tenants: The One PSA's health check with the service key, and the local
-//! tenants against the tenants the key may use (the seed's "wrong client" trouble).
+//! tenants against the tenants the key may use (psa-contract.md §1.6: a ticket under the wrong client).
 
 use jiff::Timestamp;
 
 use super::{Details, Problem, Step, StepResult, retry_after};
 use crate::{
     domain::TenantId,
-    psa::{Health, OnePsaClient, PsaConfig, PsaError, looks_like_tls},
+    psa::{Health, OnePsaClient, PsaConfig, PsaError},
 };
 
 /// Step one_psa; returns the health answer for the tenants step when the step passed.
@@ -155,7 +155,7 @@ fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
             )
             .with(details)
         }
-        PsaError::Transient(cause) if looks_like_tls(cause) => failed(
+        PsaError::Tls(cause) => failed(
             format!("The secure (TLS) connection to The One PSA at {url} failed: {cause}."),
             "Check the host name and https:// in psa.url. An HTTPS-inspecting proxy or \
              antivirus, or a wrong system clock, also breaks TLS."
@@ -165,6 +165,13 @@ fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
             format!("The One PSA at {url} could not be reached or failed: {cause}."),
             "Check psa.url, your network or VPN connection, and the PSA's status page; then run \
              `oncall wizard` again."
+                .into(),
+        ),
+        PsaError::Redirected { .. } => failed(
+            format!("{e}."),
+            "Use the API's final address in psa.url (e.g. https:// instead of http://, or its \
+             new host name); if it is right, ask your PSA administrator why it sends you \
+             elsewhere."
                 .into(),
         ),
         PsaError::Invalid { .. } | PsaError::Conflict(_) | PsaError::Malformed(_) => failed(
