@@ -4,7 +4,9 @@ import type { IncidentView as Detail } from "../bindings/IncidentView";
 import type { NoteView } from "../bindings/NoteView";
 import IncidentDetail from "../components/IncidentDetail.svelte";
 import IncidentList from "../components/IncidentList.svelte";
+import NewIncidentDialog from "../components/NewIncidentDialog.svelte";
 import Notes from "../components/Notes.svelte";
+import SettingsView from "../components/SettingsView.svelte";
 import SyncBadge from "../components/SyncBadge.svelte";
 import TimePanel from "../components/TimePanel.svelte";
 import Toasts from "../components/Toasts.svelte";
@@ -297,5 +299,87 @@ describe("errors", () => {
     flushSync();
     expect(q(root, "toast")?.textContent).toContain("The PSA refused the key.");
     expect(q(root, "toast")?.textContent).toContain("Open Settings and paste a new key.");
+  });
+});
+
+describe("new incident", () => {
+  it("shows the Defend fields for a Defend product and sends them with the incident", async () => {
+    const b = fakeBackend({ new_incident: () => detail().incident });
+    const oncreated = vi.fn();
+    const root = put(NewIncidentDialog, {
+      tenants: [{ id: "acme", org_id: "1", company: "Acme", psa_allowed: true }],
+      defaultTenant: "acme",
+      onclose: () => {},
+      oncreated,
+    });
+    const dlg = document.body;
+    const type = (id: string, v: string) => {
+      const el = q(dlg, id) as HTMLInputElement;
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      flushSync();
+    };
+    expect(q(dlg, "ni-device")).toBeNull();
+    type("ni-title", "EDR alert");
+    type("ni-product", "Defend");
+    expect(q(dlg, "ni-device")).not.toBeNull();
+    type("ni-device", "PC-7");
+    type("ni-mitre-id", "T1059");
+    (q(dlg, "ni-submit") as HTMLButtonElement).click();
+    await settle(flushSync);
+    const call = b.calls.find((c) => c.cmd === "new_incident");
+    expect(call?.args.input).toMatchObject({
+      tenant_id: "acme",
+      title: "EDR alert",
+      severity: "medium",
+      product: "Defend",
+      defend: { device_name: "PC-7", hostname: null, mitre_technique_id: "T1059", mitre_technique_name: null, recommended_action: null },
+    });
+    expect(oncreated).toHaveBeenCalledWith(42);
+    expect(root).toBeDefined();
+  });
+});
+
+describe("settings", () => {
+  it("never fills secrets back, shows steps as wizard events arrive, and the final list wins", async () => {
+    let finish: (v: unknown) => void = () => {};
+    const b = fakeBackend({
+      settings: () => ({
+        psa_url: "https://psa.example",
+        psa_key_set: true,
+        technician: "Sam",
+        default_tenant: null,
+        ncentral_url: null,
+        ncentral_psa_type: null,
+        ncentral_login_set: false,
+        time_increment_minutes: 15,
+        time_work_type: "Remote Support",
+        time_billable: true,
+        time_auto_start: false,
+        from_env: [],
+        keychain_error: null,
+      }),
+      run_wizard: () => new Promise((r) => (finish = r)),
+    });
+    const root = put(SettingsView, { tenants: [], onsaved: () => {} });
+    await settle(flushSync);
+    expect((q(root, "set-psa-key") as HTMLInputElement).value).toBe("");
+    expect(q(root, "set-psa-key-state")?.textContent).toBe("set");
+    expect((q(root, "set-technician") as HTMLInputElement).value).toBe("Sam");
+    (q(root, "wizard-run") as HTMLButtonElement).click();
+    await settle(flushSync);
+    b.emit("wizard-step", { step: "one_psa", title: "The One PSA", status: "running", message: "Checking", fix: null });
+    flushSync();
+    expect(q(root, "wizard-step-one_psa")?.getAttribute("data-status")).toBe("running");
+    b.emit("wizard-step", { step: "one_psa", title: "The One PSA", status: "failed", message: "401", fix: "Paste a new key." });
+    flushSync();
+    expect(q(root, "wizard-step-one_psa")?.getAttribute("data-status")).toBe("failed");
+    expect(q(root, "wizard-step-one_psa")?.textContent).toContain("Paste a new key.");
+    finish([
+      { step: "one_psa", title: "The One PSA", status: "failed", message: "401", fix: "Paste a new key." },
+      { step: "ncentral", title: "N-central", status: "skipped", message: "Not checked", fix: null },
+    ]);
+    await settle(flushSync);
+    expect(q(root, "wizard-step-ncentral")?.getAttribute("data-status")).toBe("skipped");
   });
 });
