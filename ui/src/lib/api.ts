@@ -1,0 +1,122 @@
+// The one door to the Rust side: every command and event of the app goes through this module.
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen as tauriListen } from "@tauri-apps/api/event";
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Changed } from "../bindings/Changed";
+import type { Incident } from "../bindings/Incident";
+import type { IncidentPage } from "../bindings/IncidentPage";
+import type { IncidentQuery } from "../bindings/IncidentQuery";
+import type { IncidentView } from "../bindings/IncidentView";
+import type { NewIncident } from "../bindings/NewIncident";
+import type { NoteView } from "../bindings/NoteView";
+import type { ResolvePreview } from "../bindings/ResolvePreview";
+import type { SettingsInput } from "../bindings/SettingsInput";
+import type { SettingsView } from "../bindings/SettingsView";
+import type { StatusBar } from "../bindings/StatusBar";
+import type { SyncLogEntry } from "../bindings/SyncLogEntry";
+import type { TenantView } from "../bindings/TenantView";
+import type { TimeEntryView } from "../bindings/TimeEntryView";
+import type { TimeInput } from "../bindings/TimeInput";
+import type { TimerView } from "../bindings/TimerView";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { UiError } from "../bindings/UiError";
+import type { WizardStepView } from "../bindings/WizardStepView";
+
+export type Unlisten = () => void;
+
+/** What the module needs from Tauri; tests and the dev preview put their own in. */
+export interface Transport {
+  invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten>;
+}
+
+const tauriTransport: Transport = {
+  invoke: (cmd, args) => tauriInvoke(cmd, args),
+  listen: (event, handler) => tauriListen(event, (e) => handler(e.payload as never)),
+};
+
+let transport: Transport = tauriTransport;
+
+export function setTransport(t: Transport): void {
+  transport = t;
+}
+
+/** True inside the Tauri webview. */
+export function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+const CODES: readonly ErrorCode[] = [
+  "invalid_input",
+  "not_allowed",
+  "not_found",
+  "database_busy",
+  "disk_full",
+  "database_unusable",
+  "keychain",
+  "settings",
+  "psa",
+  "internal",
+];
+
+/** Every rejection becomes a UiError: commands send one; anything else (a panic, a missing command) is wrapped. */
+export function toUiError(e: unknown): UiError {
+  if (e && typeof e === "object" && "message" in e && typeof (e as { message: unknown }).message === "string") {
+    const o = e as { code?: unknown; message: string; fix?: unknown };
+    return {
+      code: CODES.find((c) => c === o.code) ?? "internal",
+      message: o.message,
+      fix: typeof o.fix === "string" ? o.fix : null,
+    };
+  }
+  if (typeof e === "string") return { code: "internal", message: e, fix: null };
+  return { code: "internal", message: "Something went wrong in the app.", fix: "Try again; if it keeps failing, restart the app." };
+}
+
+export function isUiError(e: unknown): e is UiError {
+  return !!e && typeof e === "object" && "code" in e && "message" in e && "fix" in e;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await transport.invoke<T>(cmd, args);
+  } catch (e) {
+    throw toUiError(e);
+  }
+}
+
+export type TimerAction = "start" | "pause" | "stop";
+export type TenantInput = Pick<TenantView, "id" | "org_id" | "company">;
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  status: () => call<StatusBar>("status"),
+  listIncidents: (query: IncidentQuery) => call<IncidentPage>("list_incidents", { query }),
+  incident: (id: number) => call<IncidentView>("incident", { id }),
+  newIncident: (input: NewIncident) => call<Incident>("new_incident", { input }),
+  acknowledge: (id: number) => call<Incident>("acknowledge", { id }),
+  addNote: (id: number, body: string) => call<NoteView>("add_note", { id, body }),
+  saveDraft: (id: number, body: string) => call<null>("save_draft", { id, body }),
+  resolvePreview: (id: number) => call<ResolvePreview>("resolve_preview", { id }),
+  resolve: (id: number, summary: string, minutes: number) => call<Incident>("resolve", { id, summary, minutes }),
+  linkTicket: (id: number, ticketId: string) => call<Incident>("link_ticket", { id, ticketId }),
+  timer: (id: number, action: TimerAction) => call<TimerView | null>("timer", { id, action }),
+  addTime: (id: number, entry: TimeInput) => call<TimeEntryView>("add_time", { id, entry }),
+  editTime: (entryId: number, minutes: number) => call<TimeEntryView>("edit_time", { entryId, minutes }),
+  deleteTime: (entryId: number) => call<null>("delete_time", { entryId }),
+  tenants: () => call<TenantView[]>("tenants"),
+  saveTenant: (tenant: TenantInput) => call<TenantView>("save_tenant", { tenant }),
+  settings: () => call<SettingsView>("settings"),
+  saveSettings: (settings: SettingsInput) => call<SettingsView>("save_settings", { settings }),
+  runWizard: (ticket: string | null) => call<WizardStepView[]>("run_wizard", { ticket }),
+  syncNow: () => call<null>("sync_now"),
+  retryWrite: (outboxId: number) => call<null>("retry_write", { outboxId }),
+  syncLog: (limit: number) => call<SyncLogEntry[]>("sync_log", { limit }),
+  psaTicket: (id: number) => call<unknown>("psa_ticket", { id }),
+};
+
+export const events = {
+  changed: (handler: (c: Changed) => void) => transport.listen<Changed>("changed", handler),
+  status: (handler: (s: StatusBar) => void) => transport.listen<StatusBar>("status", handler),
+  wizardStep: (handler: (s: WizardStepView) => void) => transport.listen<WizardStepView>("wizard-step", handler),
+};

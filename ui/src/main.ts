@@ -1,0 +1,17 @@
+import { mount } from "svelte";
+import "./app.css";
+import App from "./App.svelte";
+import { inTauri, setTransport } from "./lib/api";
+
+async function start() {
+  // Preview in a plain browser during development only: `import.meta.env.DEV` is false in a
+  // build, so the mock and this branch are left out of dist/ entirely.
+  if (import.meta.env.DEV && !inTauri()) {
+    const { mockTransport } = await import("./lib/mock");
+    setTransport(mockTransport());
+  }
+  const target = document.getElementById("app");
+  if (target) mount(App, { target });
+}
+
+void start();
