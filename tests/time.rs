@@ -595,3 +595,48 @@ fn deleted_time_entries_and_their_writes_never_hand_their_ids_to_newer_ones() {
         .collect();
     assert_eq!(refs, [(12, Some(newer_entry.to_string()))]);
 }
+
+#[test]
+fn the_minutes_shown_before_resolving_can_be_changed_and_zero_bills_nothing() {
+    let sim = Sim::start();
+    let (dir, clock, mut d) = setup(Some(&sim), 15);
+    let db = dir.path().join("db.sqlite3");
+    let false_alarm = incident(&mut d, "Ping lost for 30 s on fw-01");
+    let real = incident(&mut d, "Disk full on fs-01");
+    d.acknowledge(false_alarm, "Dana").expect("ack");
+    clock.advance(1);
+    // A minute of work would bill a whole 15-minute increment: shown first, then set to 0.
+    assert_eq!(
+        d.resolve_preview(false_alarm, "Dana")
+            .expect("preview")
+            .minutes,
+        15
+    );
+    d.resolve_billing(false_alarm, "Dana", Some("false alarm"), Some(0))
+        .expect("resolve billing nothing");
+    d.acknowledge(real, "Dana").expect("ack");
+    clock.advance(40);
+    assert_eq!(
+        d.resolve_preview(real, "Dana").expect("preview").minutes,
+        45
+    );
+    d.resolve_billing(real, "Dana", Some("cleaned up"), Some(30))
+        .expect("resolve billing 30");
+    let other = incident(&mut d, "Printer offline");
+    assert!(matches!(
+        d.resolve_billing(other, "Dana", None, Some(-5)),
+        Err(oncall_core::DeskError::Domain(_))
+    ));
+    drain(&db, &sim.url());
+
+    let alarm = ticket_of(&sim, &mut d, false_alarm).ticket;
+    assert!(alarm.time_entries.is_empty(), "a false alarm bills nothing");
+    assert_eq!(alarm.status, psa_sim::TicketStatus::Completed);
+    let minutes: Vec<u64> = ticket_of(&sim, &mut d, real)
+        .ticket
+        .time_entries
+        .iter()
+        .map(|e| e.minutes)
+        .collect();
+    assert_eq!(minutes, [30], "the minutes set by hand, once");
+}

@@ -167,7 +167,10 @@ async fn save_draft(app: State<'_, Arc<App>>, id: IncidentId, body: String) -> A
 #[tauri::command]
 async fn resolve_preview(app: State<'_, Arc<App>>, id: IncidentId) -> Answer<ResolvePreview> {
     off_ui(&app, move |app| {
-        app.live.read(|d| d.resolve_preview(id)).map_err(desk_err)
+        let tech = app.technician()?;
+        app.live
+            .read(|d| d.resolve_preview(id, &tech))
+            .map_err(desk_err)
     })
     .await
 }
@@ -177,11 +180,12 @@ async fn resolve(
     app: State<'_, Arc<App>>,
     id: IncidentId,
     summary: Option<String>,
+    minutes: Option<i64>,
 ) -> Answer<IncidentView> {
     act(&app, id, move |app, d| {
         let tech = app.technician()?;
         let summary = summary.filter(|s| !s.trim().is_empty());
-        d.resolve(id, &tech, summary.as_deref())
+        d.resolve_billing(id, &tech, summary.as_deref(), minutes)
             .map(|_| ())
             .map_err(desk_err)
     })

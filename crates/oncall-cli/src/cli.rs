@@ -65,6 +65,9 @@ pub enum Command {
         /// The resolution summary sent to the PSA.
         #[arg(long)]
         summary: Option<String>,
+        /// The minutes your timer logs, set by hand (0 logs nothing: a false alarm).
+        #[arg(long, value_name = "N")]
+        bill_minutes: Option<i64>,
     },
     /// Work timers: start, pause, stop, status.
     #[command(subcommand)]

@@ -73,8 +73,16 @@ impl Actions<'_> {
         self.finish(IncidentId(id), acted.queued, Some(note), headline, local)
     }
 
-    pub fn resolve(&mut self, id: i64, tech: &str, summary: Option<&str>) -> Result<()> {
-        let acted = self.desk.resolve(IncidentId(id), tech, summary)?;
+    pub fn resolve(
+        &mut self,
+        id: i64,
+        tech: &str,
+        summary: Option<&str>,
+        billed: Option<i64>,
+    ) -> Result<()> {
+        let acted = self
+            .desk
+            .resolve_billing(IncidentId(id), tech, summary, billed)?;
         let headline = format!("Resolved incident {id} as {}.", tech.trim());
         let local = "Kept locally: this incident has no PSA ticket.";
         self.finish(IncidentId(id), acted.queued, None, headline, local)

@@ -47,9 +47,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let author = config::or_default(author, SettingKey::Technician, "--author")?;
             act.note(id, &author, &text)
         }
-        Command::Resolve { id, tech, summary } => {
-            act.resolve(id, &technician(tech)?, summary.as_deref())
-        }
+        Command::Resolve {
+            id,
+            tech,
+            summary,
+            bill_minutes,
+        } => act.resolve(id, &technician(tech)?, summary.as_deref(), bill_minutes),
         Command::Link { id, psa_ticket_id } => act.link(id, &psa_ticket_id),
         Command::Timer(cmd) => time::timer(&mut act, cmd),
         Command::Time(cmd) => time::time(&mut act, cmd),

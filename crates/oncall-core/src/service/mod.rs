@@ -240,13 +240,28 @@ impl Desk {
         tech: &str,
         summary: Option<&str>,
     ) -> Result<Acted<Incident>, DeskError> {
+        self.resolve_billing(id, tech, summary, None)
+    }
+
+    /// [`Desk::resolve`], with the minutes the resolving technician's timer logs set by hand
+    /// (`Some(0)` logs nothing: a false alarm bills nothing); other timers log as they ran.
+    pub fn resolve_billing(
+        &mut self,
+        id: IncidentId,
+        tech: &str,
+        summary: Option<&str>,
+        billed_minutes: Option<i64>,
+    ) -> Result<Acted<Incident>, DeskError> {
         let now = self.clock.now();
         let policy = &self.policy;
+        let billed = billed_minutes
+            .map(|m| time::check_billed(m).map(|m| (tech.trim(), m)))
+            .transpose()?;
         self.store.write(|tx| {
             let mut incident = tx.incident(id)?;
             incident.resolve(tech, summary, now)?;
             tx.update_incident(&incident)?;
-            time::stop_all(tx, &incident, policy, now)?;
+            time::stop_all(tx, &incident, policy, now, billed)?;
             let queued = PsaWrite::on_resolve(&incident)
                 .map(|w| tx.enqueue(id, Subject::Incident, &w, now))
                 .transpose()?;

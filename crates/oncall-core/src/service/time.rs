@@ -83,7 +83,7 @@ impl Desk {
             let timer = tx
                 .timer(id, tech)?
                 .ok_or_else(|| no_timer(id, tech, "timer"))?;
-            stop(tx, &incident, timer, policy, now)
+            stop(tx, &incident, timer, policy, now, None)
         })
     }
 
@@ -279,28 +279,55 @@ pub(super) fn start(
 }
 
 /// Stops every timer on an incident (it is being resolved).
+/// `billed` sets the minutes one technician's timer logs.
 pub(super) fn stop_all(
     tx: &Tx<'_>,
     incident: &Incident,
     policy: &TimePolicy,
     now: Timestamp,
+    billed: Option<(&str, i64)>,
 ) -> Result<(), DeskError> {
     for timer in tx.incident_timers(incident.id)? {
-        stop(tx, incident, timer, policy, now)?;
+        let minutes = billed
+            .filter(|(tech, _)| *tech == timer.technician)
+            .map(|(_, m)| m);
+        stop(tx, incident, timer, policy, now, minutes)?;
     }
     Ok(())
 }
 
+/// Checks minutes set by hand for a resolution: 0 (nothing logged) up to a day.
+pub(super) fn check_billed(minutes: i64) -> Result<i64, DomainError> {
+    const MAX: i64 = 24 * 60;
+    if (0..=MAX).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(DomainError::BadMinutes {
+            got: minutes,
+            max: MAX,
+        })
+    }
+}
+
+/// Stops a timer and logs its time: as it ran, or `billed` minutes when given (0: nothing).
 fn stop(
     tx: &Tx<'_>,
     incident: &Incident,
     timer: WorkTimer,
     policy: &TimePolicy,
     now: Timestamp,
+    billed: Option<i64>,
 ) -> Result<Option<Acted<TimeEntry>>, DeskError> {
     tx.delete_timer(&timer)?;
     timer
         .stop(now, policy, &incident.title)
+        .map(|mut entry| {
+            if let Some(minutes) = billed {
+                entry.minutes = minutes;
+            }
+            entry
+        })
+        .filter(|entry| entry.minutes > 0)
         .map(|entry| record(tx, incident, &entry, now))
         .transpose()
 }

@@ -26,21 +26,25 @@ impl Desk {
             .read(|tx| incident_view(tx, id, now).map_err(DeskError::from))
     }
 
-    /// The time resolving would log now: each timer's time worked, rounded up to the billing
-    /// increment.
-    pub fn resolve_preview(&mut self, id: IncidentId) -> Result<ResolvePreview, DeskError> {
+    /// The time `tech`'s timer would log if they resolved now: the time worked, rounded up to
+    /// the billing increment (what [`Desk::resolve_billing`] may then set by hand).
+    pub fn resolve_preview(
+        &mut self,
+        id: IncidentId,
+        tech: &str,
+    ) -> Result<ResolvePreview, DeskError> {
         let now = self.clock.now();
         let increment = self.policy.increment_minutes;
         self.store.read(|tx| {
             tx.incident(id)?;
-            let timers = tx.incident_timers(id)?;
+            let worked = tx
+                .timer(id, tech.trim())?
+                .map(|t| t.worked(now))
+                .unwrap_or_default();
             Ok(ResolvePreview {
-                minutes: timers
-                    .iter()
-                    .map(|t| round_up_minutes(t.worked(now), increment))
-                    .sum(),
+                minutes: round_up_minutes(worked, increment),
                 increment_minutes: i64::from(increment),
-                worked_seconds: timers.iter().map(|t| t.worked(now).as_secs()).sum(),
+                worked_seconds: worked.as_secs(),
             })
         })
     }
