@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use oncall_core::live::LiveEvent;
+use oncall_core::{live::LiveEvent, view::AttemptResult};
 use tauri::{
     AppHandle, Emitter, Manager,
     menu::{Menu, MenuItem},
@@ -72,7 +72,7 @@ fn forward(app: &AppHandle, event: LiveEvent) {
             }
             let _ = app.emit("status", status);
         }
-        LiveEvent::Refused(entry) => {
+        LiveEvent::Attempt(entry) if entry.result == AttemptResult::Refused => {
             // Shown even if nobody looks; the sync log keeps it either way.
             let shown = app
                 .notification()
@@ -87,6 +87,7 @@ fn forward(app: &AppHandle, event: LiveEvent) {
                 tracing::warn!(target: "desktop", error = %e, "cannot show a notification");
             }
         }
+        LiveEvent::Attempt(_) => {}
     }
 }
 

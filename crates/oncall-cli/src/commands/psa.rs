@@ -11,11 +11,15 @@ use anyhow::{Context, Result, anyhow};
 use oncall_core::{
     SystemClock,
     domain::IncidentId,
+    live::{ConfigSource, Live, LiveEvent},
     psa::{OnePsaClient, PsaConfig},
     settings::PsaResolution,
+    settings::{Config, Env},
     sync::{SyncEngine, SyncOptions, SyncReport},
+    view::{AttemptResult, SyncLogEntry},
 };
 use serde::Serialize;
+use tokio::sync::broadcast;
 
 use super::config;
 use crate::{cli::SyncArgs, output::Out};
@@ -125,11 +129,11 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
         max_backoff: Duration::from_millis(args.max_backoff_ms.max(args.backoff_ms)),
         ..SyncOptions::default()
     };
-    let engine = engine(db, config, options)?;
     let rt = runtime()?;
     if args.watch {
-        return rt.block_on(watch(&engine, out));
+        return rt.block_on(watch(db, options, out));
     }
+    let engine = engine(db, config, options)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(120));
     let report = rt.block_on(engine.drain(Some(tokio::time::Instant::now() + timeout)))?;
     out.print(&report, || report_text(&report))?;
@@ -139,21 +143,41 @@ pub fn sync(db: &Path, out: &Out, args: &SyncArgs) -> Result<()> {
     Ok(())
 }
 
-async fn watch(engine: &Arc<SyncEngine>, out: &Out) -> Result<()> {
-    loop {
-        let round = engine.drain(Some(tokio::time::Instant::now() + Duration::from_secs(30)));
-        let report = tokio::select! {
-            r = round => r?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+/// `oncall sync --watch`: the same long-lived desk as the desktop app, delivering what any
+/// process queues as soon as it is queued, and printing each attempt, until Ctrl-C.
+async fn watch(db: &Path, options: SyncOptions, out: &Out) -> Result<()> {
+    let (profile, file) = config::location()?;
+    let source: ConfigSource =
+        Arc::new(move || Config::load(Env::from_process(), file.clone(), profile.clone()));
+    let live = Live::open(db, source, Arc::new(SystemClock), options)?;
+    let mut events = live.subscribe();
+    let running = tokio::spawn(Arc::clone(&live).run());
+    let result = loop {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = tokio::signal::ctrl_c() => break Ok(()),
         };
-        if report.delivered > 0 || !report.refused_now.is_empty() {
-            out.print(&report, || report_text(&report))?;
+        match event {
+            Ok(LiveEvent::Attempt(a)) => out.print(&a, || attempt_text(&a))?,
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => break Ok(()),
         }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
-    }
+    };
+    running.abort();
+    result
+}
+
+/// One delivery attempt in words.
+fn attempt_text(a: &SyncLogEntry) -> String {
+    let what = match a.result {
+        AttemptResult::Delivered => "delivered",
+        AttemptResult::Retry => "will retry",
+        AttemptResult::Refused => "REFUSED",
+    };
+    format!(
+        "{what}: incident {} {} (item {}): {}",
+        a.incident_id, a.kind, a.outbox_id, a.message
+    )
 }
 
 /// A drain's report in words.

@@ -49,9 +49,7 @@ pub(super) async fn run(live: Arc<Live>) {
         for attempt in attempts {
             log = log.max(attempt.id);
             live.saw_attempt(attempt.result == AttemptResult::Delivered, &attempt.message);
-            if attempt.result == AttemptResult::Refused {
-                let _ = live.events.send(LiveEvent::Refused(attempt));
-            }
+            let _ = live.events.send(LiveEvent::Attempt(attempt));
         }
         if changed.all || !changed.incidents.is_empty() {
             let _ = live.events.send(LiveEvent::Changed(changed));

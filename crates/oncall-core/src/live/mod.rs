@@ -37,8 +37,9 @@ pub enum LiveEvent {
     Changed(Changed),
     /// The status bar changed.
     Status(StatusBar),
-    /// The PSA refused a write: someone must see it.
-    Refused(SyncLogEntry),
+    /// A delivery attempt ended (delivered, to be retried, or refused: someone must see a
+    /// refusal), whichever process made it.
+    Attempt(SyncLogEntry),
 }
 
 /// The PSA's reachability as last seen, and why.
