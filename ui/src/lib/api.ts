@@ -12,6 +12,7 @@ import type { SettingsInput } from "../bindings/SettingsInput";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { StatusBar } from "../bindings/StatusBar";
 import type { SyncLogEntry } from "../bindings/SyncLogEntry";
+import type { TenantInput } from "../bindings/TenantInput";
 import type { TenantView } from "../bindings/TenantView";
 import type { TimeInput } from "../bindings/TimeInput";
 import type { ErrorCode } from "../bindings/ErrorCode";
@@ -82,7 +83,6 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 }
 
 export type TimerAction = "start" | "pause" | "stop";
-export type TenantInput = Pick<TenantView, "id" | "org_id" | "company">;
 
 // Every action answers with the incident screen as it now stands (IncidentView); the change
 // feed reports the same change to every other view.
