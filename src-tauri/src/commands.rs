@@ -6,6 +6,7 @@ use std::sync::Arc;
 use oncall_core::{
     DeskError,
     domain::{IncidentId, ManualEntry, NewIncident},
+    live::settings::{save_settings, settings_view},
     problem::ErrorCode,
     service::EntryChanges,
     view::{
@@ -329,14 +330,15 @@ async fn save_tenant(app: State<'_, Arc<App>>, tenant: TenantInput) -> Answer<Te
 
 #[tauri::command]
 async fn settings(app: State<'_, Arc<App>>) -> Answer<SettingsView> {
-    off_ui(&app, |app| Ok(app.live.settings())).await
+    off_ui(&app, |app| Ok(settings_view(&(app.settings)()))).await
 }
 
 #[tauri::command]
 async fn save_settings(app: State<'_, Arc<App>>, settings: SettingsInput) -> Answer<SettingsView> {
     off_ui(&app, move |app| {
-        app.live.save_settings(&settings).map_err(fixes::ui)?;
-        Ok(app.live.settings())
+        save_settings(&(app.settings)(), &settings).map_err(fixes::ui)?;
+        app.live.reconfigure();
+        Ok(settings_view(&(app.settings)()))
     })
     .await
 }

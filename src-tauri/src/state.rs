@@ -23,6 +23,9 @@ pub struct App {
     pub live: Arc<Live>,
     /// The built-in PSA simulator, in demo mode.
     pub demo: Option<Demo>,
+    /// The technician's own settings (in demo mode, not the simulator's): what the settings
+    /// screen shows and saves, used as they are outside the demo.
+    pub settings: ConfigSource,
 }
 
 impl App {
@@ -40,6 +43,10 @@ impl App {
             _ => !configured,
         };
         let demo = demo.then(Demo::start).transpose()?;
+        let settings: ConfigSource = {
+            let (file, profile) = (file.clone(), profile.clone());
+            Arc::new(move || Config::load(Env::from_process(), file.clone(), profile.clone()))
+        };
         let source: ConfigSource = match &demo {
             Some(d) => {
                 let env = Env {
@@ -48,9 +55,7 @@ impl App {
                 };
                 Arc::new(move || Config::load(env.clone(), file.clone(), profile.clone()))
             }
-            None => {
-                Arc::new(move || Config::load(Env::from_process(), file.clone(), profile.clone()))
-            }
+            None => Arc::clone(&settings),
         };
         let db = match (&demo, std::env::var_os("ONCALL_DB")) {
             (Some(d), _) => d.db(),
@@ -70,7 +75,11 @@ impl App {
             d.seed(&live)?;
         }
         tauri::async_runtime::spawn(Arc::clone(&live).run());
-        Ok(Arc::new(Self { live, demo }))
+        Ok(Arc::new(Self {
+            live,
+            demo,
+            settings,
+        }))
     }
 
     /// A setting's value as configured now.

@@ -4,7 +4,7 @@
 //! reachability, and a change feed that sees every process's writes.
 
 mod feed;
-mod settings;
+pub mod settings;
 mod sync_loop;
 mod wizard;
 
