@@ -171,3 +171,125 @@ fn capitalise(s: &str) -> String {
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every remedy once; the match fails to compile when one is added without a sample here.
+    fn every_remedy() -> Vec<Remedy> {
+        use Remedy as R;
+        let mut all = vec![
+            R::FixInput,
+            R::AddTenant,
+            R::TryAgain,
+            R::FreeDiskSpace,
+            R::MoveDatabaseAside,
+            R::Upgrade,
+            R::UnlockKeychain,
+            R::EnterPsaKey,
+            R::CheckPsaUrl,
+            R::SetUpPsa,
+            R::CheckSettings,
+            R::SetUpNcentral,
+            R::CheckNcentralUrl,
+            R::EnterNcentralLogin,
+            R::CheckPsaLogin,
+            R::CheckNcentralLogin,
+            R::NewNcentralToken,
+            R::EnterNcentralIntegrationKey,
+            R::SetNcentralPsaType,
+            R::UnsupportedPsaType,
+            R::CheckTicketId,
+            R::CheckNcentralServer,
+            R::CheckPsaStatus,
+            R::AskPsaAdminForTenants,
+            R::AskPsaAdminForApiAccess,
+            R::CheckTenantIds {
+                psa: vec!["acme".into()],
+            },
+            R::CheckTenantAccess,
+            R::LinkTicket,
+            R::RetryRefused,
+            R::ConfirmTime,
+            R::AddTimeByHand,
+        ];
+        for service in [Service::OnePsa, Service::Ncentral] {
+            all.extend([
+                R::WaitThenRetry(service),
+                R::CheckNetwork(service),
+                R::CheckTls(service),
+                R::UseFinalAddress(service),
+            ]);
+        }
+        for r in &all {
+            match r {
+                R::FixInput
+                | R::AddTenant
+                | R::TryAgain
+                | R::FreeDiskSpace
+                | R::MoveDatabaseAside
+                | R::Upgrade
+                | R::UnlockKeychain
+                | R::EnterPsaKey
+                | R::CheckPsaUrl
+                | R::SetUpPsa
+                | R::CheckSettings
+                | R::SetUpNcentral
+                | R::CheckNcentralUrl
+                | R::EnterNcentralLogin
+                | R::CheckPsaLogin
+                | R::CheckNcentralLogin
+                | R::NewNcentralToken
+                | R::EnterNcentralIntegrationKey
+                | R::SetNcentralPsaType
+                | R::UnsupportedPsaType
+                | R::CheckTicketId
+                | R::CheckNcentralServer
+                | R::CheckPsaStatus
+                | R::AskPsaAdminForTenants
+                | R::AskPsaAdminForApiAccess
+                | R::CheckTenantIds { .. }
+                | R::CheckTenantAccess
+                | R::WaitThenRetry(_)
+                | R::CheckNetwork(_)
+                | R::CheckTls(_)
+                | R::UseFinalAddress(_)
+                | R::LinkTicket
+                | R::RetryRefused
+                | R::ConfirmTime
+                | R::AddTimeByHand => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn no_desktop_fix_tells_the_user_to_type_a_command() {
+        for remedy in every_remedy() {
+            let text = words(&remedy);
+            assert!(
+                !text.contains("oncall ") && !text.contains("--") && !text.contains('`'),
+                "{remedy:?}: {text}"
+            );
+        }
+        assert!(
+            words(&Remedy::CheckTenantIds {
+                psa: vec!["acme".into()]
+            })
+            .contains("(acme)")
+        );
+    }
+
+    #[test]
+    fn a_refused_key_points_to_settings() {
+        let e = ui(Problem::from(&oncall_core::psa::PsaError::Unauthorized));
+        assert_eq!(e.code, ErrorCode::PsaKeyRefused);
+        assert!(
+            e.message.starts_with("The PSA refused the service key"),
+            "{}",
+            e.message
+        );
+        assert!(e.fix.is_some_and(|f| f.contains("Settings")));
+    }
+}
