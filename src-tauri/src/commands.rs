@@ -10,7 +10,8 @@ use oncall_core::{
     service::EntryChanges,
     view::{
         AppInfo, IncidentPage, IncidentQuery, IncidentView, ResolvePreview, SettingsInput,
-        SettingsView, StatusBar, SyncLogEntry, TenantView, TimeInput, UiError, WizardStepView,
+        SettingsView, StatusBar, SyncLogEntry, TenantInput, TenantView, TimeInput, UiError,
+        WizardStepView,
     },
 };
 use serde::Deserialize;
@@ -304,14 +305,6 @@ async fn tenants(app: State<'_, Arc<App>>) -> Answer<Vec<TenantView>> {
             .collect())
     })
     .await
-}
-
-/// A tenant as the tenant form sends it.
-#[derive(Debug, Clone, Deserialize)]
-struct TenantInput {
-    id: String,
-    org_id: String,
-    company: String,
 }
 
 #[tauri::command]

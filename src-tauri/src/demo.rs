@@ -85,9 +85,8 @@ impl Demo {
             product: Some("RMM".into()),
             ..NewIncident::default()
         });
-        for incident in generated.chain(samples()) {
-            live.act(None, |d| d.new_incident(&incident).map(|_| ()))?;
-        }
+        let incidents: Vec<NewIncident> = generated.chain(samples()).collect();
+        live.act(None, |d| d.new_incidents(&incidents))?;
         Ok(())
     }
 

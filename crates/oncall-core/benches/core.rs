@@ -6,7 +6,8 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use oncall_core::{
     Desk, SystemClock,
-    domain::{DefendDetails, NewIncident, PsaWrite, Tenant},
+    domain::{DefendDetails, NewIncident, PsaWrite, Severity, Tenant},
+    view::IncidentQuery,
 };
 
 fn defend_incident() -> NewIncident {
@@ -71,5 +72,61 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench);
+/// The incident list over 100,000 incidents: what the app asks for as a technician scrolls,
+/// filters and searches.
+fn list(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk =
+        Desk::open(&dir.path().join("list.sqlite3"), Arc::new(SystemClock)).expect("open");
+    for (id, company) in [("acme", "ACME Corp"), ("globex", "Globex Inc")] {
+        desk.add_tenant(id, id, company).expect("tenant");
+    }
+    let incidents: Vec<NewIncident> = (0..100_000)
+        .map(|i| NewIncident {
+            tenant_id: ["acme", "globex"][i % 2].into(),
+            title: format!("Disk space low on srv-{i:05}"),
+            description: "C: below 10% free".into(),
+            severity: ["critical", "high", "medium", "low"][i % 4].into(),
+            ..NewIncident::default()
+        })
+        .collect();
+    desk.new_incidents(&incidents).expect("incidents");
+    let mut run = |name: &str, query: IncidentQuery| {
+        c.bench_function(name, |b| {
+            b.iter(|| desk.incident_page(&query).expect("page"))
+        });
+    };
+    let first = IncidentQuery {
+        limit: 200,
+        ..IncidentQuery::default()
+    };
+    run(
+        "list: first page of 200 of 100,000 incidents",
+        first.clone(),
+    );
+    run(
+        "list: page of 200 at offset 90,000",
+        IncidentQuery {
+            offset: 90_000,
+            ..first.clone()
+        },
+    );
+    run(
+        "list: critical incidents of one tenant, first page",
+        IncidentQuery {
+            severity: Some(Severity::Critical),
+            tenant_id: Some("acme".into()),
+            ..first.clone()
+        },
+    );
+    run(
+        "list: full-text search 'srv-0999' over 100,000 incidents",
+        IncidentQuery {
+            search: Some("srv-0999".into()),
+            ..first
+        },
+    );
+}
+
+criterion_group!(benches, bench, list);
 criterion_main!(benches);

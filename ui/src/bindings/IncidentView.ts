@@ -47,6 +47,7 @@ time_entries: Array<TimeEntryView>,
  */
 draft: string | null, 
 /**
- * Its refused or retrying writes other than notes (resolution, time), for a retry button.
+ * Its PSA writes other than notes (ticket, resolution, time), each with its state, for a
+ * retry button on a refused one.
  */
 writes: Array<WriteView>, };

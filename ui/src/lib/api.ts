@@ -3,21 +3,18 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { Changed } from "../bindings/Changed";
-import type { Incident } from "../bindings/Incident";
 import type { IncidentPage } from "../bindings/IncidentPage";
 import type { IncidentQuery } from "../bindings/IncidentQuery";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { NewIncident } from "../bindings/NewIncident";
-import type { NoteView } from "../bindings/NoteView";
 import type { ResolvePreview } from "../bindings/ResolvePreview";
 import type { SettingsInput } from "../bindings/SettingsInput";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { StatusBar } from "../bindings/StatusBar";
 import type { SyncLogEntry } from "../bindings/SyncLogEntry";
+import type { TenantInput } from "../bindings/TenantInput";
 import type { TenantView } from "../bindings/TenantView";
-import type { TimeEntryView } from "../bindings/TimeEntryView";
 import type { TimeInput } from "../bindings/TimeInput";
-import type { TimerView } from "../bindings/TimerView";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { UiError } from "../bindings/UiError";
 import type { WizardStepView } from "../bindings/WizardStepView";
@@ -94,32 +91,36 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 }
 
 export type TimerAction = "start" | "pause" | "stop";
-export type TenantInput = Pick<TenantView, "id" | "org_id" | "company">;
 
+// Every action answers with the incident screen as it now stands (IncidentView); the change
+// feed reports the same change to every other view.
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   status: () => call<StatusBar>("status"),
   listIncidents: (query: IncidentQuery) => call<IncidentPage>("list_incidents", { query }),
   incident: (id: number) => call<IncidentView>("incident", { id }),
-  newIncident: (input: NewIncident) => call<Incident>("new_incident", { input }),
-  acknowledge: (id: number) => call<Incident>("acknowledge", { id }),
-  addNote: (id: number, body: string) => call<NoteView>("add_note", { id, body }),
+  newIncident: (input: NewIncident) => call<IncidentView>("new_incident", { input }),
+  acknowledge: (id: number) => call<IncidentView>("acknowledge", { id }),
+  addNote: (id: number, body: string) => call<IncidentView>("add_note", { id, body }),
   saveDraft: (id: number, body: string) => call<null>("save_draft", { id, body }),
   resolvePreview: (id: number) => call<ResolvePreview>("resolve_preview", { id }),
-  resolve: (id: number, summary: string, minutes: number) => call<Incident>("resolve", { id, summary, minutes }),
-  linkTicket: (id: number, ticketId: string) => call<Incident>("link_ticket", { id, ticketId }),
-  timer: (id: number, action: TimerAction) => call<TimerView | null>("timer", { id, action }),
-  addTime: (id: number, entry: TimeInput) => call<TimeEntryView>("add_time", { id, entry }),
-  editTime: (entryId: number, minutes: number) => call<TimeEntryView>("edit_time", { entryId, minutes }),
-  deleteTime: (entryId: number) => call<null>("delete_time", { entryId }),
+  /** An empty summary is no summary; minutes null logs what the timers add up to. */
+  resolve: (id: number, summary: string | null, minutes: number | null) =>
+    call<IncidentView>("resolve", { id, summary, minutes }),
+  linkTicket: (id: number, ticketId: string) => call<IncidentView>("link_ticket", { id, ticketId }),
+  timer: (id: number, action: TimerAction) => call<IncidentView>("timer", { id, action }),
+  addTime: (id: number, entry: TimeInput) => call<IncidentView>("add_time", { id, entry }),
+  editTime: (entryId: number, minutes: number) => call<IncidentView>("edit_time", { entryId, minutes }),
+  deleteTime: (entryId: number) => call<IncidentView>("delete_time", { entryId }),
   tenants: () => call<TenantView[]>("tenants"),
   saveTenant: (tenant: TenantInput) => call<TenantView>("save_tenant", { tenant }),
   settings: () => call<SettingsView>("settings"),
   saveSettings: (settings: SettingsInput) => call<SettingsView>("save_settings", { settings }),
   runWizard: (ticket: string | null) => call<WizardStepView[]>("run_wizard", { ticket }),
   syncNow: () => call<null>("sync_now"),
-  retryWrite: (outboxId: number) => call<null>("retry_write", { outboxId }),
+  retryWrite: (outboxId: number) => call<IncidentView>("retry_write", { outboxId }),
   syncLog: (limit: number) => call<SyncLogEntry[]>("sync_log", { limit }),
+  /** Demo only: the simulator's copy of the ticket (its JSON as the PSA sends it), or null. */
   psaTicket: (id: number) => call<unknown>("psa_ticket", { id }),
 };
 

@@ -127,13 +127,13 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       incidents.set(id, inc);
       order.unshift(id);
       changed([id]);
-      return inc;
+      return detail(id);
     },
     acknowledge: (a) => {
       const i = get(a.id as number);
       Object.assign(i, { status: "acknowledged", acknowledged_at: new Date().toISOString(), acknowledged_by: "Sam Tech" });
       changed([i.id]);
-      return i;
+      return detail(i.id);
     },
     add_note: (a) => {
       const id = a.id as number;
@@ -141,7 +141,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       notes.set(id, [...(notes.get(id) ?? []), n]);
       drafts.delete(id);
       changed([id]);
-      return n;
+      return detail(id);
     },
     save_draft: (a) => {
       drafts.set(a.id as number, a.body as string);
@@ -157,13 +157,13 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       Object.assign(i, { status: "resolved", resolved_at: new Date().toISOString(), resolved_by: "Sam Tech", resolution_summary: a.summary });
       timers.delete(i.id);
       changed([i.id]);
-      return i;
+      return detail(i.id);
     },
     link_ticket: (a) => {
       const i = get(a.id as number);
       i.psa_ticket_id = a.ticketId as string;
       changed([i.id]);
-      return i;
+      return detail(i.id);
     },
     timer: (a) => {
       const id = a.id as number;
@@ -181,7 +181,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       if (next) timers.set(id, next);
       else timers.delete(id);
       changed([id]);
-      return next;
+      return detail(id);
     },
     add_time: (a) => {
       const id = a.id as number;
@@ -189,7 +189,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: new Date().toISOString(), ended_at: new Date().toISOString(), minutes: m.minutes, billable: true, work_type: m.work_type ?? "Remote Support", note: m.note ?? "", sync: sync(id), sync_note: null, editable: true };
       entries.set(id, [...(entries.get(id) ?? []), e]);
       changed([id]);
-      return e;
+      return detail(id);
     },
     edit_time: (a) => {
       for (const [id, list] of entries) {
@@ -197,7 +197,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
         if (e) {
           e.minutes = a.minutes as number;
           changed([id]);
-          return e;
+          return detail(id);
         }
       }
       throw { code: "not_found", message: "No such time entry.", fix: null };
@@ -207,9 +207,10 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
         if (list.some((x) => x.id === a.entryId)) {
           entries.set(id, list.filter((x) => x.id !== a.entryId));
           changed([id]);
+          return detail(id);
         }
       }
-      return null;
+      throw { code: "not_found", message: "No such time entry.", fix: null };
     },
     tenants: () => tenants.map((t) => ({ ...t })),
     save_tenant: (a) => {
@@ -243,7 +244,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       emit("changed", { incidents: [], all: true } satisfies Changed);
       return null;
     },
-    retry_write: () => null,
+    retry_write: (a) => detail(log.find((e) => e.outbox_id === a.outboxId)?.incident_id ?? 3),
     sync_log: () => log,
     psa_ticket: (a) => {
       const i = get(a.id as number);

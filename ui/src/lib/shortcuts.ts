@@ -98,7 +98,7 @@ export const SHORTCUT_HELP: readonly { keys: string[]; what: string }[] = [
   { keys: ["/"], what: "Search" },
   { keys: ["a"], what: "Acknowledge" },
   { keys: ["n"], what: "New note (focus the note box)" },
-  { keys: ["Ctrl", "Enter"], what: "Post the note" },
+  { keys: ["Ctrl", "Enter"], what: "Post the note; in a dialog, submit it" },
   { keys: ["t"], what: "Start or pause the timer" },
   { keys: ["l"], what: "Link a PSA ticket" },
   { keys: ["r"], what: "Resolve" },

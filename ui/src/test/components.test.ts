@@ -99,7 +99,7 @@ describe("notes", () => {
   });
 
   it("shows the PSA's reason for a refused note and retries it", async () => {
-    const b = fakeBackend({ retry_write: () => null });
+    const b = fakeBackend({ retry_write: () => detail() });
     const root = put(Notes, {
       incidentId: 1,
       notes: [note(6, "too long", { sync: "refused", sync_error: "Body over 4000 characters", outbox_id: 77 })],
@@ -117,7 +117,7 @@ describe("notes", () => {
 
   it("opens with the saved draft, saves typing as a draft, and posting clears it", async () => {
     vi.useFakeTimers();
-    const b = fakeBackend({ save_draft: () => null, add_note: (a) => note(9, a.body as string) });
+    const b = fakeBackend({ save_draft: () => null, add_note: (a) => detail({ id: 3 }, { notes: [note(9, a.body as string)] }) });
     const root = put(Notes, {
       incidentId: 3,
       notes: [],
@@ -155,7 +155,7 @@ describe("sync badge", () => {
 
 describe("incident detail", () => {
   it("shows the incident, no ticket with a Link button, and Acknowledge while new", async () => {
-    const b = fakeBackend({ incident: () => detail(), acknowledge: () => detail({ status: "acknowledged" }).incident });
+    const b = fakeBackend({ incident: () => detail(), acknowledge: () => detail({ status: "acknowledged" }) });
     const root = put(IncidentDetail, { id: 42, info: null, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
     await settle(flushSync);
     expect(q(root, "detail-title")?.textContent).toBe("Ransomware behaviour blocked");
@@ -218,7 +218,7 @@ describe("incident detail", () => {
   it("offers Retry on a refused resolution or time write", async () => {
     const b = fakeBackend({
       incident: () => detail({}, { writes: [{ outbox_id: 31, kind: "resolve", sync: "refused", attempts: 3, message: "Ticket closed already" }] }),
-      retry_write: () => null,
+      retry_write: () => detail({}, { writes: [] }),
     });
     const root = put(IncidentDetail, { id: 42, info: null, psa: "online", refresh: 0, saver: new DraftSaver(async () => null), onshowlog: () => {} });
     await settle(flushSync);
@@ -231,9 +231,9 @@ describe("incident detail", () => {
 
 describe("time", () => {
   it("adds a manual entry from the minutes typed (a number input gives a number)", async () => {
-    const b = fakeBackend({ add_time: () => null });
+    const b = fakeBackend({ add_time: () => detail() });
     const onchanged = vi.fn();
-    const root = put(TimePanel, { incidentId: 42, timers: [], technician: "Sam", readAt: 0, entries: [], resolved: false, onchanged });
+    const root = put(TimePanel, { incidentId: 42, timers: [], technician: "Sam", readAt: 0, entries: [], resolved: false, onview: onchanged });
     const minutes = q(root, "time-add-minutes") as HTMLInputElement;
     minutes.value = "20";
     minutes.dispatchEvent(new Event("input", { bubbles: true }));
@@ -304,7 +304,7 @@ describe("errors", () => {
 
 describe("new incident", () => {
   it("shows the Defend fields for a Defend product and sends them with the incident", async () => {
-    const b = fakeBackend({ new_incident: () => detail().incident });
+    const b = fakeBackend({ new_incident: () => detail() });
     const oncreated = vi.fn();
     const root = put(NewIncidentDialog, {
       tenants: [{ id: "acme", org_id: "1", company: "Acme", psa_allowed: true }],

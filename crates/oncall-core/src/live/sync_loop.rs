@@ -28,11 +28,16 @@ struct Current {
 pub(super) async fn run(live: Arc<Live>) {
     let mut current: Option<Current> = None;
     loop {
-        if live.reconfigure.swap(false, Ordering::SeqCst) || current.is_none() {
+        let due = live.reconfigure.swap(false, Ordering::SeqCst) || current.is_none();
+        if due {
             current = follow_config(&live, current).await;
         }
         if let Some(c) = &current {
-            check(&live, &c.client).await;
+            // Asked on schedule, or while it is not known to answer: an action's write goes
+            // out at once, not after a health check.
+            if due || live.health() != PsaState::Online {
+                check(&live, &c.client).await;
+            }
             if live.health() != PsaState::KeyRefused {
                 drain(&live, c).await;
             }

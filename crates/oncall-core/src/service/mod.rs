@@ -148,6 +148,22 @@ impl Desk {
             .write(|tx| tx.insert_incident(&valid, now).map_err(DeskError::from))
     }
 
+    /// Raises many incidents at once, in one transaction (an alert feed's backlog, a demo):
+    /// all are stored or none.
+    pub fn new_incidents(&mut self, new: &[NewIncident]) -> Result<Vec<Incident>, DeskError> {
+        let valid = new
+            .iter()
+            .map(NewIncident::validate)
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            valid
+                .iter()
+                .map(|v| tx.insert_incident(v, now).map_err(DeskError::from))
+                .collect()
+        })
+    }
+
     /// Where the PSA sync stands: how many writes wait, and the ones the PSA refused.
     pub fn sync_status(&mut self) -> Result<SyncStatus, DeskError> {
         self.store.read(|tx| {

@@ -32,6 +32,17 @@ pub struct TenantView {
     pub psa_allowed: Option<bool>,
 }
 
+/// A tenant as the tenant form sends it (a new one, or a correction of an existing one).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct TenantInput {
+    /// The tenant id, as the PSA knows it.
+    pub id: String,
+    /// The organisation id.
+    pub org_id: String,
+    /// The company name.
+    pub company: String,
+}
+
 /// The settings as the settings screen shows them; secrets only as set or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SettingsView {

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use app::{
-    AppInfo, ResolvePreview, SettingsInput, SettingsView, StepState, TenantView, TimeInput,
-    WizardStepView,
+    AppInfo, ResolvePreview, SettingsInput, SettingsView, StepState, TenantInput, TenantView,
+    TimeInput, WizardStepView,
 };
 
 use crate::domain::{IncidentId, NoteId, OutboxState, PsaWriteKind, Severity, Status};
@@ -172,7 +172,8 @@ pub struct IncidentView {
     pub time_entries: Vec<TimeEntryView>,
     /// The note being typed, saved as it was typed.
     pub draft: Option<String>,
-    /// Its refused or retrying writes other than notes (resolution, time), for a retry button.
+    /// Its PSA writes other than notes (ticket, resolution, time), each with its state, for a
+    /// retry button on a refused one.
     pub writes: Vec<WriteView>,
 }
 

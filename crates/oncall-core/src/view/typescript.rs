@@ -8,8 +8,8 @@ use ts_rs::{Config, ExportError, TS};
 
 use super::{
     AppInfo, Changed, IncidentPage, IncidentQuery, IncidentView, PsaState, ResolvePreview,
-    SettingsInput, SettingsView, StatusBar, SyncLogEntry, TenantView, TimeInput, UiError,
-    WizardStepView,
+    SettingsInput, SettingsView, StatusBar, SyncLogEntry, TenantInput, TenantView, TimeInput,
+    UiError, WizardStepView,
 };
 use crate::domain::{NewIncident, Tenant};
 
@@ -22,6 +22,7 @@ pub fn write_all(dir: &Path) -> Result<(), ExportError> {
     NewIncident::export_all(&cfg)?;
     Tenant::export_all(&cfg)?;
     TenantView::export_all(&cfg)?;
+    TenantInput::export_all(&cfg)?;
     SyncLogEntry::export_all(&cfg)?;
     Changed::export_all(&cfg)?;
     PsaState::export_all(&cfg)?;
