@@ -312,7 +312,10 @@ fn a_created_ticket_whose_answer_has_no_id_is_refused_with_what_to_do() {
     assert!(
         ack.stdout
             .contains("REFUSED: the PSA accepted the request but its answer lacks")
-            && ack.stdout.contains("link it with `oncall link`"),
+            && ack
+                .stdout
+                .contains("find it in the PSA and link it to the incident")
+            && ack.stdout.contains("with `oncall link`"),
         "{}",
         ack.stdout
     );

@@ -85,6 +85,24 @@ fn bad_input_gets_a_clear_error_and_writes_nothing() {
         assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
+    // The core names the remedy; the CLI words it as a command to type.
+    let unknown = desk.run(&[
+        "incident",
+        "new",
+        "--tenant",
+        "nobody",
+        "--title",
+        "x",
+        "--severity",
+        "low",
+    ]);
+    assert!(
+        unknown
+            .stderr
+            .contains("\nfix: Add the tenant first with `oncall tenant add`."),
+        "{}",
+        unknown.stderr
+    );
     assert_eq!(
         desk.json(&["incident", "list"]).as_array().map(Vec::len),
         Some(1)

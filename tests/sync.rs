@@ -375,7 +375,9 @@ fn sync_and_psa_check_explain_an_unconfigured_or_wrong_psa() {
         .run(&["psa", "check"]);
     assert!(!wrong.ok);
     assert!(
-        wrong.stdout.contains("refused the service key (401)"),
+        wrong.stdout.contains("refused the service key (401)")
+            && wrong.stdout.contains("\nfix: ")
+            && wrong.stdout.contains("`oncall login psa`"),
         "{}",
         wrong.stdout
     );

@@ -352,7 +352,7 @@ async fn run_wizard(
     let live = Arc::clone(&app.live);
     let ticket = ticket.filter(|t| !t.trim().is_empty());
     let steps = live
-        .run_wizard(ticket, |step| {
+        .run_wizard(ticket, fixes::words, |step| {
             let _ = handle.emit("wizard-step", step);
         })
         .await

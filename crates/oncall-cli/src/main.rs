@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod fixes;
 mod output;
 
 use std::{io::Write, process::ExitCode};
@@ -18,6 +19,9 @@ fn main() -> ExitCode {
         Err(e) => {
             // `{:#}` prints the whole chain of context on one line.
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            if let Some(fix) = fixes::for_error(&e) {
+                let _ = writeln!(std::io::stderr(), "fix: {fix}");
+            }
             ExitCode::FAILURE
         }
     }

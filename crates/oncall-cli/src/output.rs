@@ -181,8 +181,15 @@ pub fn queued_text(item: &OutboxItem) -> String {
             None => format!("{what} queued."),
         },
         OutboxState::Refused => format!(
-            "{what} REFUSED: {} (fix the cause, then `oncall sync --retry`)",
-            item.last_error.as_deref().unwrap_or("no reason given")
+            "{what} REFUSED: {} (fix the cause, then `oncall sync --retry`{})",
+            item.last_error.as_deref().unwrap_or("no reason given"),
+            // A ticket the PSA refused to create (or created without telling its id) can
+            // also be made by hand and linked.
+            if item.kind == PsaWriteKind::CreateTicket {
+                "; or link the incident to its PSA ticket with `oncall link`"
+            } else {
+                ""
+            }
         ),
         OutboxState::Done => format!(
             "{what} sent{}",

@@ -9,9 +9,10 @@ use jiff::Timestamp;
 use oncall_core::{
     SystemClock,
     domain::NoteRequest,
+    problem::Remedy,
     psa::{NcentralClient, NcentralConfig, NcentralError, OnePsaClient, PsaConfig, PsaError},
     secrets::Secret,
-    wizard::{self, Input, Problem, Status},
+    wizard::{self, Blocker, Input, Status},
 };
 use tokio::{io::AsyncWriteExt, net::TcpListener};
 
@@ -180,9 +181,9 @@ async fn a_tls_failure_reaches_the_wizard_as_one() {
     let input = Input {
         psa: Ok(config),
         local_tenants: Vec::new(),
-        ncentral: Err(Problem {
+        ncentral: Err(Blocker {
             message: "N-central is not set up.".into(),
-            fix: "Set it up.".into(),
+            remedy: Remedy::SetUpNcentral,
         }),
         ticket: None,
     };

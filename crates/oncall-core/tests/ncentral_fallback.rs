@@ -8,9 +8,10 @@ mod common;
 use common::{Answer, Seen, Stub};
 use oncall_core::{
     SystemClock,
+    problem::Remedy,
     psa::NcentralConfig,
     secrets::Secret,
-    wizard::{self, Input, NcentralAccess, Problem, Status},
+    wizard::{self, Blocker, Input, NcentralAccess, Status},
 };
 
 const JWT: &str = "user-api-token";
@@ -41,9 +42,9 @@ async fn without_a_token_exchange_the_user_api_token_is_sent_as_it_is() {
     let url = stub.url.clone();
 
     let input = Input {
-        psa: Err(Problem {
+        psa: Err(Blocker {
             message: "The One PSA is not set up.".into(),
-            fix: "Set it up.".into(),
+            remedy: Remedy::SetUpPsa,
         }),
         local_tenants: Vec::new(),
         ncentral: Ok(NcentralAccess {
@@ -89,7 +90,7 @@ async fn without_a_token_exchange_the_user_api_token_is_sent_as_it_is() {
         "{}",
         results[5].message()
     );
-    assert_eq!(results[0].fix(), Some("Set it up."));
+    assert_eq!(results[0].remedy(), Some(&Remedy::SetUpPsa));
 
     let seen: Vec<String> = stub
         .seen()

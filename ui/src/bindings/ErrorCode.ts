@@ -3,4 +3,4 @@
 /**
  * What kind of failure, stable across versions.
  */
-export type ErrorCode = "invalid_input" | "not_allowed" | "not_found" | "database_busy" | "disk_full" | "database_unusable" | "keychain" | "settings" | "psa" | "internal";
+export type ErrorCode = "invalid_input" | "not_allowed" | "not_found" | "database_busy" | "disk_full" | "database_unusable" | "keychain" | "settings" | "psa" | "psa_key_refused" | "psa_tenant_refused" | "psa_not_found" | "psa_request_refused" | "psa_rate_limited" | "psa_unreachable" | "psa_redirected" | "psa_bad_answer" | "internal";

@@ -53,6 +53,14 @@ const CODES: readonly ErrorCode[] = [
   "keychain",
   "settings",
   "psa",
+  "psa_key_refused",
+  "psa_tenant_refused",
+  "psa_not_found",
+  "psa_request_refused",
+  "psa_rate_limited",
+  "psa_unreachable",
+  "psa_redirected",
+  "psa_bad_answer",
   "internal",
 ];
 

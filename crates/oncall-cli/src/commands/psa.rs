@@ -12,6 +12,7 @@ use oncall_core::{
     SystemClock,
     domain::IncidentId,
     live::{ConfigSource, Live, LiveEvent},
+    problem::Problem,
     psa::{OnePsaClient, PsaConfig},
     settings::PsaResolution,
     settings::{Config, Env},
@@ -22,7 +23,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::config;
-use crate::{cli::SyncArgs, output::Out};
+use crate::{cli::SyncArgs, fixes, output::Out};
 
 /// How long an action waits for the PSA before leaving its writes queued.
 const DELIVERY_WAIT: Duration = Duration::from_secs(10);
@@ -207,6 +208,7 @@ struct Check {
     url: String,
     tenants: Vec<String>,
     message: String,
+    fix: Option<String>,
 }
 
 /// `oncall psa check`.
@@ -225,18 +227,23 @@ pub fn check(out: &Out) -> Result<()> {
             ),
             url,
             tenants: h.tenants,
+            fix: None,
         },
         Err(e) => Check {
             ok: false,
             message: e.to_string(),
             url,
             tenants: Vec::new(),
+            fix: Problem::from(&e).remedy.as_ref().map(fixes::words),
         },
     };
     out.print(&check, || {
         let mut text = check.message.clone();
         if !check.tenants.is_empty() {
             text.push_str(&format!("\nTenants: {}", check.tenants.join(", ")));
+        }
+        if let Some(fix) = &check.fix {
+            text.push_str(&format!("\nfix: {fix}"));
         }
         text
     })?;

@@ -4,11 +4,15 @@ use anyhow::{Context, Result};
 use jiff::Timestamp;
 use oncall_core::{
     domain::{IncidentId, ManualEntry, TimeEntry},
+    problem::Remedy,
     service::{Acted, EntryChanges, TimeChange, TimeEntryView, TimerStatus},
 };
 
 use super::{actions::Actions, technician};
-use crate::cli::{TimeCommand, TimerCommand};
+use crate::{
+    cli::{TimeCommand, TimerCommand},
+    fixes,
+};
 
 pub fn timer(act: &mut Actions<'_>, cmd: TimerCommand) -> Result<()> {
     match cmd {
@@ -223,7 +227,10 @@ fn view_line(v: &TimeEntryView) -> String {
 
 fn waiting(e: &TimeEntry) -> String {
     if e.entry.held_reason.is_some() {
-        "Not sent until confirmed.".to_owned()
+        format!(
+            "Not sent until confirmed. {}",
+            fixes::words(&Remedy::ConfirmTime)
+        )
     } else {
         "Kept locally until the incident has a PSA ticket (acknowledge with a PSA configured, or \
          `oncall link`)."

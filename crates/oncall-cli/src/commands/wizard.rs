@@ -8,7 +8,7 @@ use oncall_core::{
 use serde::Serialize;
 
 use super::{config, psa};
-use crate::output::Out;
+use crate::{fixes, output::Out};
 
 /// One step as `--json` prints it.
 #[derive(Serialize)]
@@ -17,7 +17,7 @@ struct StepView<'a> {
     ok: bool,
     status: Status,
     message: &'a str,
-    fix: Option<&'a str>,
+    fix: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'a Details>,
 }
@@ -36,7 +36,7 @@ pub fn run(desk: &mut Desk, out: &Out, ticket: Option<String>) -> Result<()> {
             ok: r.ok(),
             status: r.status(),
             message: r.message(),
-            fix: r.fix(),
+            fix: r.remedy().map(fixes::words),
             details: r.details(),
         })
         .collect();
@@ -59,8 +59,8 @@ fn text(results: &[StepResult]) -> String {
         // Continuation lines (a ticket's details) line up under the message.
         let message = r.message().replace('\n', "\n       ");
         lines.push(format!("[{mark}] {}: {message}", r.step().name()));
-        if let Some(fix) = r.fix() {
-            lines.push(format!("       fix: {fix}"));
+        if let Some(remedy) = r.remedy() {
+            lines.push(format!("       fix: {}", fixes::words(remedy)));
         }
     }
     lines.join("\n")

@@ -95,8 +95,6 @@ pub enum DomainError {
         at: String,
     },
     /// Working on an incident that is resolved.
-    #[error(
-        "incident {0} is resolved: its timers are stopped; add time by hand with `oncall time add`"
-    )]
+    #[error("incident {0} is resolved: its timers are stopped, so time worked is added by hand")]
     ResolvedIncidentTimer(IncidentId),
 }

@@ -138,8 +138,8 @@ impl WorkTimer {
         let last = self.stretches.last()?;
         let held_reason = (worked > policy.confirm_after).then(|| {
             format!(
-                "the timer ran {}, longer than the {} limit: confirm it with `oncall time confirm` \
-                 (add --minutes N to correct it)",
+                "the timer ran {}, longer than the {} limit: it goes to the PSA once confirmed \
+                 (its minutes may be corrected then)",
                 hours_minutes(worked),
                 hours_minutes(policy.confirm_after)
             )
@@ -412,6 +412,7 @@ mod tests {
             reason.contains("ran 13h 05m, longer than the 12h 00m limit"),
             "{reason}"
         );
+        crate::problem::assert_neutral(&reason);
     }
 
     #[test]

@@ -1,18 +1,21 @@
-//! The credential wizard for a front end: each step's result as soon as it is known.
+//! The credential wizard for a front end: each step's result as soon as it is known, its
+//! remedy worded by the front end.
 
 use super::Live;
 use crate::{
     DeskError,
+    problem::Remedy,
     view::{StepState, WizardStepView},
     wizard::{self, Input, Status, Step, StepResult},
 };
 
 impl Live {
     /// Checks the PSA and N-central credentials step by step, telling `on_step` of each step as
-    /// it starts and as it ends.
+    /// it starts and as it ends; `words` words a failed step's remedy for the front end's user.
     pub async fn run_wizard(
         &self,
         ticket: Option<String>,
+        words: impl Fn(&Remedy) -> String,
         mut on_step: impl FnMut(&WizardStepView),
     ) -> Result<Vec<WizardStepView>, DeskError> {
         let tenants = self
@@ -34,6 +37,7 @@ impl Live {
             on_step(&running(*step));
         }
         let input = Input::gather(self.config(), tenants, ticket).await;
+        let view = |r: &StepResult| view(r, &words);
         let results = wizard::run_with(input, self.clock.as_ref(), |r| on_step(&view(r))).await;
         Ok(results.iter().map(view).collect())
     }
@@ -60,7 +64,7 @@ fn running(step: Step) -> WizardStepView {
     }
 }
 
-fn view(r: &StepResult) -> WizardStepView {
+fn view(r: &StepResult, words: impl Fn(&Remedy) -> String) -> WizardStepView {
     WizardStepView {
         step: r.step().name().to_owned(),
         title: title(r.step()).to_owned(),
@@ -70,6 +74,6 @@ fn view(r: &StepResult) -> WizardStepView {
             Status::Skipped => StepState::Skipped,
         },
         message: r.message().to_owned(),
-        fix: r.fix().map(str::to_owned),
+        fix: r.remedy().map(words),
     }
 }

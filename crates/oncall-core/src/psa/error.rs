@@ -6,9 +6,7 @@ use super::http::HttpError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PsaError {
     /// 401: the service key is missing or wrong.
-    #[error(
-        "the PSA refused the service key (401): check PSA_SERVICE_KEY or run `oncall login psa`"
-    )]
+    #[error("the PSA refused the service key (401): it is wrong, revoked or for another PSA")]
     Unauthorized,
     /// 403: the key is valid but may not act for this tenant.
     #[error(
@@ -32,8 +30,8 @@ pub enum PsaError {
     },
     /// Another 4xx (405, 410, 413, ...): the PSA will not accept this request as it is.
     #[error(
-        "the PSA will not accept this request ({status} {reason}); it was not applied. Check \
-         PSA_API_URL and that this PSA supports the call, then `oncall sync --retry`"
+        "the PSA will not accept this request ({status} {reason}); it was not applied: the PSA \
+         address may be wrong, or this PSA may not support the call"
     )]
     Rejected {
         /// The HTTP status.
@@ -54,7 +52,8 @@ pub enum PsaError {
     /// A 3xx: not followed, as the hop would carry the service key elsewhere.
     #[error(
         "the PSA answered {status} redirecting to {location}; a PSA API does not redirect, so it \
-         was not followed (the service key stays here): check psa.url or PSA_API_URL"
+         was not followed (the service key stays here); the PSA address (psa.url or \
+         PSA_API_URL) may be out of date"
     )]
     Redirected {
         /// The status code.
@@ -135,4 +134,52 @@ impl From<HttpError> for PsaError {
             }
         }
     }
+}
+
+/// One error of each kind, for tests that check every text; the match fails to compile when a
+/// kind is added without a sample here.
+#[cfg(test)]
+pub(crate) fn every_kind() -> Vec<PsaError> {
+    let all = vec![
+        PsaError::Unauthorized,
+        PsaError::Forbidden("tenant_not_allowed".into()),
+        PsaError::NotFound("ticket_not_found".into()),
+        PsaError::Conflict("already_closed".into()),
+        PsaError::Invalid {
+            message: "too long".into(),
+            field: Some("body".into()),
+        },
+        PsaError::Rejected {
+            status: 405,
+            reason: "Method Not Allowed".into(),
+        },
+        PsaError::RateLimited(Some(Duration::from_secs(30))),
+        PsaError::Transient("502 Bad Gateway".into()),
+        PsaError::Tls("invalid peer certificate".into()),
+        PsaError::Redirected {
+            status: 301,
+            location: "https://elsewhere.example.com/api".into(),
+        },
+        PsaError::Unreachable("connection refused".into()),
+        PsaError::Malformed("not JSON".into()),
+        PsaError::Incomplete("no id".into()),
+    ];
+    for e in &all {
+        match e {
+            PsaError::Unauthorized
+            | PsaError::Forbidden(_)
+            | PsaError::NotFound(_)
+            | PsaError::Conflict(_)
+            | PsaError::Invalid { .. }
+            | PsaError::Rejected { .. }
+            | PsaError::RateLimited(_)
+            | PsaError::Transient(_)
+            | PsaError::Tls(_)
+            | PsaError::Redirected { .. }
+            | PsaError::Unreachable(_)
+            | PsaError::Malformed(_)
+            | PsaError::Incomplete(_) => {}
+        }
+    }
+    all
 }

@@ -13,3 +13,8 @@ pub use ncentral::{
     CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
 };
 pub use one_psa::{CreatedTicket, Health, OnePsaClient, Ticket, TicketStatus};
+
+#[cfg(test)]
+pub(crate) use error::every_kind as every_psa_error;
+#[cfg(test)]
+pub(crate) use ncentral::every_error_kind as every_ncentral_error;

@@ -85,7 +85,8 @@ pub enum NcentralError {
     /// A 3xx: not followed, as the hop would carry the token, key and PSA login elsewhere.
     #[error(
         "N-central answered {status} redirecting to {location}; its API does not redirect, so it \
-         was not followed (the token, key and PSA login stay here): check ncentral.url"
+         was not followed (the token, key and PSA login stay here); ncentral.url may be out of \
+         date"
     )]
     Redirected {
         /// The status code.
@@ -97,7 +98,7 @@ pub enum NcentralError {
     /// request would carry the token, key and PSA login there.
     #[error(
         "N-central's '{rel}' link points to {href}, outside the configured server {server}: it \
-         was not followed (the token, key and PSA login stay here); check ncentral.url"
+         was not followed (the token, key and PSA login stay here)"
     )]
     ForeignLink {
         /// The link's relation.
@@ -466,6 +467,59 @@ impl From<HttpError> for NcentralError {
             }
         }
     }
+}
+
+/// One error of each kind, for tests that check every text; the match fails to compile when a
+/// kind is added without a sample here.
+#[cfg(test)]
+pub(crate) fn every_error_kind() -> Vec<NcentralError> {
+    let all = vec![
+        NcentralError::BadRequest {
+            reason: "invalid".into(),
+            field: Some("password".into()),
+        },
+        NcentralError::BadRequest {
+            reason: "invalid".into(),
+            field: None,
+        },
+        NcentralError::Unauthorized,
+        NcentralError::Forbidden("bad key".into()),
+        NcentralError::NotFound("no such ticket".into()),
+        NcentralError::RateLimited(Some(Duration::from_secs(30))),
+        NcentralError::Server("503".into()),
+        NcentralError::Network("connection refused".into()),
+        NcentralError::Tls("invalid peer certificate".into()),
+        NcentralError::Malformed("not JSON".into()),
+        NcentralError::MissingLink("validate-credential".into()),
+        NcentralError::Redirected {
+            status: 302,
+            location: "https://elsewhere.example.com".into(),
+        },
+        NcentralError::ForeignLink {
+            rel: "validate-credential".into(),
+            href: "https://elsewhere.example.com".into(),
+            server: "https://n-central.example.com".into(),
+        },
+        NcentralError::Invalid("the ticket id is empty".into()),
+    ];
+    for e in &all {
+        match e {
+            NcentralError::BadRequest { .. }
+            | NcentralError::Unauthorized
+            | NcentralError::Forbidden(_)
+            | NcentralError::NotFound(_)
+            | NcentralError::RateLimited(_)
+            | NcentralError::Server(_)
+            | NcentralError::Network(_)
+            | NcentralError::Tls(_)
+            | NcentralError::Malformed(_)
+            | NcentralError::MissingLink(_)
+            | NcentralError::Redirected { .. }
+            | NcentralError::ForeignLink { .. }
+            | NcentralError::Invalid(_) => {}
+        }
+    }
+    all
 }
 
 #[cfg(test)]

@@ -84,10 +84,9 @@ pub enum KeychainError {
     NoSessionBus(String),
     /// A session bus, but no Secret Service on it.
     #[error(
-        "the OS keychain is unavailable: no Secret Service is running ({0}). Start one (e.g. \
-         `gnome-keyring-daemon --start --components=secrets`, or enable KeePassXC's Secret \
-         Service integration) and unlock it, or set PSA_API_URL and PSA_SERVICE_KEY in the \
-         environment instead"
+        "the OS keychain is unavailable: no Secret Service is running ({0}). Start one (GNOME \
+         Keyring's secrets component, or KeePassXC's Secret Service integration) and unlock it, \
+         or set PSA_API_URL and PSA_SERVICE_KEY in the environment instead"
     )]
     NoSecretService(String),
     /// The keychain is locked, or has no default collection to store in.

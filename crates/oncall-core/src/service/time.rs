@@ -372,7 +372,7 @@ pub(super) fn entry_views(tx: &Tx<'_>, id: IncidentId) -> Result<Vec<TimeEntryVi
                 (Some(reason), _) => ("held", Some(reason.clone())),
                 (None, None) => (
                     "waiting_for_ticket",
-                    Some("waits until the incident has a PSA ticket (acknowledge with a PSA configured, or `oncall link`)".to_owned()),
+                    Some("waits until the incident has a PSA ticket (acknowledged with a PSA configured, or linked to one)".to_owned()),
                 ),
                 (None, Some(item)) => {
                     let note = if item.answer_awaited() {

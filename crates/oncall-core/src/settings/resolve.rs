@@ -204,8 +204,7 @@ impl Config {
             Ok(Sourced { value: Some(k), .. }) => k,
             Ok(_) => {
                 return PsaResolution::NotConfigured(
-                    "no PSA service key: PSA_SERVICE_KEY is unset and none is in the keychain \
-                     (`oncall login psa` stores one)"
+                    "no PSA service key: PSA_SERVICE_KEY is unset and none is in the keychain"
                         .into(),
                 );
             }
@@ -374,6 +373,7 @@ mod tests {
             panic!("configured without a URL");
         };
         assert!(why.contains("no PSA URL"), "{why}");
+        crate::problem::assert_neutral(&why);
     }
 
     #[test]

@@ -30,8 +30,7 @@ pub enum StoreError {
     },
     /// The file is not an oncall-desk database, or it is damaged.
     #[error(
-        "{path} is not an oncall-desk database or is damaged ({reason}). The file was not changed; \
-         move it aside or choose another file with --db."
+        "{path} is not an oncall-desk database or is damaged ({reason}); the file was not changed"
     )]
     NotOurs {
         /// The file.
@@ -40,7 +39,7 @@ pub enum StoreError {
         reason: String,
     },
     /// No tenant with this id.
-    #[error("unknown tenant '{0}': add it first with `oncall tenant add`")]
+    #[error("unknown tenant '{0}'")]
     UnknownTenant(String),
     /// A tenant with this id exists already.
     #[error("tenant '{0}' already exists")]

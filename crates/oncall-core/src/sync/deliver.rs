@@ -23,7 +23,7 @@ pub(super) async fn deliver(
 ) -> Result<Outcome, PsaError> {
     let key = item.idempotency_key.as_str();
     let no_ticket = || PsaError::Invalid {
-        message: "the incident has no PSA ticket to write to; link one with `oncall link`".into(),
+        message: "the incident has no PSA ticket to write to: it must be linked to one".into(),
         field: None,
     };
     match &item.write {
@@ -34,8 +34,8 @@ pub(super) async fn deliver(
             }),
             // Without the id nothing can follow, and a replay would repeat the same answer.
             Err(PsaError::Incomplete(e)) => Err(PsaError::Incomplete(format!(
-                "{e}; the ticket was probably created: find it in the PSA and link it with \
-                 `oncall link`"
+                "{e}; the ticket was probably created: find it in the PSA and link it to the \
+                 incident"
             ))),
             Err(e) => Err(e),
         },

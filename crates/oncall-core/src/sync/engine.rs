@@ -414,7 +414,7 @@ fn log_attempt(
                 }
                 Err(e) => tracing::warn!(
                     target: $target, item, %incident, error = %e,
-                    "refused: not retried until a person runs `oncall sync --retry`"
+                    "refused: not retried until a person retries it"
                 ),
             }
         };

@@ -1,9 +1,10 @@
 //! What the wizard checks, read from the configuration: the settings, and the secrets from the
-//! keychain on a blocking thread. A value that is missing or unreadable becomes a [`Problem`]
+//! keychain on a blocking thread. A value that is missing or unreadable becomes a [`Blocker`]
 //! the matching step reports, so the other steps still run.
 
 use crate::{
     domain::TenantId,
+    problem::Remedy,
     psa::{NcentralConfig, PsaConfig},
     secrets::Secret,
     settings::{Config, PsaResolution, SettingKey},
@@ -11,18 +12,18 @@ use crate::{
 
 /// Why a step cannot run, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct Blocker {
     /// What is wrong.
     pub message: String,
-    /// How to fix it.
-    pub fix: String,
+    /// What a person can do about it.
+    pub remedy: Remedy,
 }
 
-impl Problem {
-    fn new(message: impl Into<String>, fix: impl Into<String>) -> Self {
+impl Blocker {
+    fn new(message: impl Into<String>, remedy: Remedy) -> Self {
         Self {
             message: message.into(),
-            fix: fix.into(),
+            remedy,
         }
     }
 }
@@ -44,11 +45,11 @@ pub struct NcentralAccess {
 #[derive(Debug, Clone)]
 pub struct Input {
     /// The One PSA, or why it cannot be checked.
-    pub psa: Result<PsaConfig, Problem>,
+    pub psa: Result<PsaConfig, Blocker>,
     /// The local tenants, which the PSA must know.
     pub local_tenants: Vec<TenantId>,
     /// N-central, or why it cannot be checked.
-    pub ncentral: Result<NcentralAccess, Problem>,
+    pub ncentral: Result<NcentralAccess, Blocker>,
     /// A custom-PSA ticket id to look up, if asked.
     pub ticket: Option<String>,
 }
@@ -63,9 +64,9 @@ impl Input {
     ) -> Self {
         let read = tokio::task::spawn_blocking(move || (psa(&config), ncentral(&config))).await;
         let (psa, ncentral) = read.unwrap_or_else(|e| {
-            let p = Problem::new(
+            let p = Blocker::new(
                 format!("Reading the settings failed unexpectedly: {e}."),
-                "Run `oncall config show` to see which value cannot be read.",
+                Remedy::CheckSettings,
             );
             (Err(p.clone()), Err(p))
         });
@@ -78,51 +79,44 @@ impl Input {
     }
 }
 
-fn psa(config: &Config) -> Result<PsaConfig, Problem> {
+fn psa(config: &Config) -> Result<PsaConfig, Blocker> {
     match config.psa() {
         PsaResolution::Ready(c) => Ok(c),
-        PsaResolution::NotConfigured(why) => Err(Problem::new(
+        PsaResolution::NotConfigured(why) => Err(Blocker::new(
             format!("The One PSA is not set up: {why}."),
-            "Run `oncall config set psa.url https://api.theonepsa.com` (your PSA's API address) \
-             and `oncall login psa`, or set PSA_API_URL and PSA_SERVICE_KEY.",
+            Remedy::SetUpPsa,
         )),
-        PsaResolution::Unusable(why) => Err(Problem::new(
+        PsaResolution::Unusable(why) => Err(Blocker::new(
             format!("The One PSA settings cannot be used: {why}."),
-            "Fix what the message names, then run `oncall wizard` again; `oncall config show` \
-             says where each value comes from.",
+            Remedy::CheckSettings,
         )),
     }
 }
 
-fn ncentral(config: &Config) -> Result<NcentralAccess, Problem> {
+fn ncentral(config: &Config) -> Result<NcentralAccess, Blocker> {
     let Some(url) = config.value(SettingKey::NcentralUrl).value else {
-        return Err(Problem::new(
+        return Err(Blocker::new(
             "N-central is not set up: ncentral.url is not set.",
-            "Run `oncall config set ncentral.url https://your-n-central-server` and \
-             `oncall login ncentral`.",
+            Remedy::SetUpNcentral,
         ));
     };
     let login = config
         .ncentral_login()
         .map_err(|e| {
-            Problem::new(
+            Blocker::new(
                 format!("The N-central login cannot be read: {e}."),
-                "Start or unlock the OS keychain, then run `oncall wizard` again.",
+                Remedy::UnlockKeychain,
             )
         })?
         .ok_or_else(|| {
-            Problem::new(
+            Blocker::new(
                 "No N-central login is stored (User-API token, integration key, PSA username \
                  and password).",
-                "Run `oncall login ncentral`.",
+                Remedy::EnterNcentralLogin,
             )
         })?;
-    let ncentral = NcentralConfig::new(&url, login.jwt, login.integration_key).map_err(|e| {
-        Problem::new(
-            format!("ncentral.url: {e}."),
-            "Run `oncall config set ncentral.url https://your-n-central-server`.",
-        )
-    })?;
+    let ncentral = NcentralConfig::new(&url, login.jwt, login.integration_key)
+        .map_err(|e| Blocker::new(format!("ncentral.url: {e}."), Remedy::CheckNcentralUrl))?;
     Ok(NcentralAccess {
         config: ncentral,
         psa_type: config.value(SettingKey::NcentralPsaType).value,

@@ -1,6 +1,7 @@
 //! The credential validation wizard's backend: checks The One PSA and N-central step by step,
-//! each step a typed result with a plain-language message and, when it fails, a suggested fix.
-//! The CLI prints the results; the desktop wizard will show them.
+//! each step a typed result with a plain-language message and, when it fails, the remedy, which
+//! each front end words for its own user. The CLI prints the results; the desktop wizard shows
+//! them.
 
 mod input;
 mod ncentral;
@@ -11,9 +12,9 @@ use std::time::Duration;
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Serialize;
 
-pub use input::{Input, NcentralAccess, Problem};
+pub use input::{Blocker, Input, NcentralAccess};
 
-use crate::{Clock, psa::CustomPsaTicket};
+use crate::{Clock, problem::Remedy, psa::CustomPsaTicket};
 
 /// A step of the wizard, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,7 +54,7 @@ impl Step {
 pub enum Status {
     /// The check passed.
     Passed,
-    /// The check failed; the result has a fix.
+    /// The check failed; the result has a remedy.
     Failed,
     /// Not checked, because a step it needs failed.
     Skipped,
@@ -87,7 +88,7 @@ pub struct StepResult {
     step: Step,
     status: Status,
     message: String,
-    fix: Option<String>,
+    remedy: Option<Remedy>,
     details: Option<Details>,
 }
 
@@ -97,17 +98,17 @@ impl StepResult {
             step,
             status: Status::Passed,
             message,
-            fix: None,
+            remedy: None,
             details: None,
         }
     }
 
-    fn failed(step: Step, message: String, fix: String) -> Self {
+    fn failed(step: Step, message: String, remedy: Remedy) -> Self {
         Self {
             step,
             status: Status::Failed,
             message,
-            fix: Some(fix),
+            remedy: Some(remedy),
             details: None,
         }
     }
@@ -120,13 +121,13 @@ impl StepResult {
                 "Not checked: it needs step {}, which did not pass.",
                 because.name()
             ),
-            fix: None,
+            remedy: None,
             details: None,
         }
     }
 
-    fn problem(step: Step, problem: &Problem) -> Self {
-        Self::failed(step, problem.message.clone(), problem.fix.clone())
+    fn blocked(step: Step, blocker: &Blocker) -> Self {
+        Self::failed(step, blocker.message.clone(), blocker.remedy.clone())
     }
 
     fn with(mut self, details: Option<Details>) -> Self {
@@ -154,9 +155,9 @@ impl StepResult {
         &self.message
     }
 
-    /// What to do about a failure.
-    pub fn fix(&self) -> Option<&str> {
-        self.fix.as_deref()
+    /// What a person can do about a failure, for the front end to word.
+    pub fn remedy(&self) -> Option<&Remedy> {
+        self.remedy.as_ref()
     }
 
     /// What the step found, for a UI.
@@ -206,4 +207,61 @@ fn retry_after(after: Option<Duration>, now: Timestamp) -> (String, Option<Detai
         format!("it asks to wait {seconds} s, until {local}"),
         Some(Details::RetryAfter { seconds, at }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        domain::TenantId,
+        problem::assert_neutral,
+        psa::{self, Health},
+    };
+
+    /// Every failure the steps explain, with the tenants step's findings.
+    fn results() -> Vec<StepResult> {
+        let now = Timestamp::UNIX_EPOCH;
+        let health = |tenants: &[&str]| Health {
+            status: "ok".into(),
+            tenants: tenants.iter().map(|t| (*t).to_owned()).collect(),
+        };
+        let local = [TenantId::parse("acme").expect("id")];
+        let mut all: Vec<StepResult> =
+            psa::every_psa_error()
+                .iter()
+                .map(|e| one_psa::explain(e, "https://psa.example.com/", now))
+                .chain(psa::every_ncentral_error().iter().map(|e| {
+                    ncentral::explain(Step::NcentralLogin, e, "https://nc.example.com/", now)
+                }))
+                .collect();
+        all.push(one_psa::tenants(Some(&health(&[])), &local));
+        all.push(one_psa::tenants(Some(&health(&["globex"])), &local));
+        all.push(one_psa::tenants(Some(&health(&["acme"])), &[]));
+        all.push(StepResult::skipped(Step::Tenants, Step::OnePsa));
+        all
+    }
+
+    #[test]
+    fn no_step_message_names_a_command_and_every_failure_has_a_remedy() {
+        for r in results() {
+            assert_neutral(r.message());
+            assert_eq!(r.remedy().is_some(), r.status() == Status::Failed, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_tenants_carry_the_psa_ids_for_the_front_end_to_word() {
+        let local = [TenantId::parse("acme").expect("id")];
+        let health = Health {
+            status: "ok".into(),
+            tenants: vec!["globex".into(), "initech".into()],
+        };
+        let r = one_psa::tenants(Some(&health), &local);
+        assert_eq!(
+            r.remedy(),
+            Some(&Remedy::CheckTenantIds {
+                psa: vec!["globex".into(), "initech".into()]
+            })
+        );
+    }
 }

@@ -3,13 +3,16 @@
 
 use jiff::Timestamp;
 
-use super::{Details, NcentralAccess, Problem, Step, StepResult, retry_after};
-use crate::psa::{CustomPsaTicket, Discovery, NcentralClient, NcentralError, TokenExchange};
+use super::{Blocker, Details, NcentralAccess, Step, StepResult, retry_after};
+use crate::{
+    problem::{Remedy, Service},
+    psa::{CustomPsaTicket, Discovery, NcentralClient, NcentralError, TokenExchange},
+};
 
 /// Steps ncentral_login, ncentral_discovery, ncentral_psa_credentials and, when a ticket id
 /// is given, ncentral_ticket.
 pub(super) async fn steps(
-    access: &Result<NcentralAccess, Problem>,
+    access: &Result<NcentralAccess, Blocker>,
     ticket: Option<&str>,
     now: Timestamp,
 ) -> Vec<StepResult> {
@@ -24,8 +27,8 @@ pub(super) async fn steps(
 
     let access = match access {
         Ok(a) => a,
-        Err(p) => {
-            results.push(StepResult::problem(Step::NcentralLogin, p));
+        Err(b) => {
+            results.push(StepResult::blocked(Step::NcentralLogin, b));
             skip_all(&mut results, Step::NcentralLogin, &later);
             return results;
         }
@@ -104,9 +107,7 @@ async fn credentials(
         return StepResult::failed(
             step,
             "No PSA type is set, so N-central cannot validate the PSA credentials.".into(),
-            "Run `oncall config set ncentral.psa_type 3` (3 is Tigerpaw, the type N-central \
-             validates)."
-                .into(),
+            Remedy::SetNcentralPsaType,
         );
     };
     let user = &access.username;
@@ -124,7 +125,7 @@ async fn credentials(
                 "N-central says the PSA username or password is not valid (PSA type {psa_type}, \
                  username {user})."
             ),
-            "Check them by signing in to the PSA, then run `oncall login ncentral` again.".into(),
+            Remedy::CheckPsaLogin,
         ),
         // A type the server does not support answers 400 without a field, or 404 (psa-contract.md §2.2).
         Err(e @ (NcentralError::BadRequest { field: None, .. } | NcentralError::NotFound(_))) => {
@@ -137,10 +138,7 @@ async fn credentials(
                         _ => "400",
                     }
                 ),
-                "N-central validates credentials for Tigerpaw (type 3) only. If you use \
-                 Tigerpaw, run `oncall config set ncentral.psa_type 3`; otherwise check the \
-                 credentials by signing in to your PSA."
-                    .into(),
+                Remedy::UnsupportedPsaType,
             )
         }
         Err(e) => explain(step, &e),
@@ -163,7 +161,7 @@ async fn ticket_step(
         Err(NcentralError::NotFound(_)) => StepResult::failed(
             step,
             format!("N-central has no custom PSA ticket '{id}' (404)."),
-            "Check the ticket id in the PSA: custom PSA ticket ids are the PSA's own ids.".into(),
+            Remedy::CheckTicketId,
         ),
         Err(e) => explain(step, &e),
     }
@@ -186,88 +184,62 @@ fn ticket_text(t: &CustomPsaTicket) -> String {
     text
 }
 
-/// A message and a fix for each way an N-central call fails.
-fn explain(step: Step, e: &NcentralError, url: &str, now: Timestamp) -> StepResult {
-    let check_url = "Check ncentral.url: it is the N-central server's address, e.g. \
-                     https://n-central.example.com (`oncall config set ncentral.url URL`)."
-        .to_owned();
-    let failed = |message: String, fix: String| StepResult::failed(step, message, fix);
+/// A message and a remedy for each way an N-central call fails.
+pub(super) fn explain(step: Step, e: &NcentralError, url: &str, now: Timestamp) -> StepResult {
+    let failed = |message: String, remedy: Remedy| StepResult::failed(step, message, remedy);
     match e {
         NcentralError::BadRequest { field: Some(f), .. } if f == "username" || f == "password" => {
             failed(
                 format!("{e}: the PSA {f} was refused."),
-                "Run `oncall login ncentral` again with the PSA's username and password.".into(),
+                Remedy::EnterNcentralLogin,
             )
         }
-        NcentralError::BadRequest { .. } => failed(
-            format!("{e}."),
-            "Check ncentral.psa_type and the stored login (`oncall config show`), then run \
-             `oncall login ncentral` again."
-                .into(),
-        ),
+        NcentralError::BadRequest { .. } => failed(format!("{e}."), Remedy::CheckNcentralLogin),
         NcentralError::Unauthorized => failed(
             format!(
                 "N-central at {url} refused the User-API token (401): it is wrong, expired or \
                  revoked."
             ),
-            "Generate a new User-API token for your API user in N-central (Administration > User \
-             Management) and run `oncall login ncentral`."
-                .into(),
+            Remedy::NewNcentralToken,
         ),
         NcentralError::Forbidden(_) => failed(
             "N-central refused the integration key (403): it is wrong or was replaced.".into(),
-            "Copy the integration key again from N-central's PSA integration settings and run \
-             `oncall login ncentral`."
-                .into(),
+            Remedy::EnterNcentralIntegrationKey,
         ),
         NcentralError::NotFound(reason) => failed(
             format!(
                 "N-central at {url} has no such endpoint (404 {reason}): the address may not be \
                  N-central's."
             ),
-            check_url,
+            Remedy::CheckNcentralUrl,
         ),
         NcentralError::RateLimited(after) => {
             let (wait, details) = retry_after(*after, now);
             failed(
                 format!("N-central is rate limiting requests (429); {wait}."),
-                "Run `oncall wizard` again after that. N-central limits calls per endpoint for \
-                 all of your integrations, so retrying sooner only makes it worse."
-                    .into(),
+                Remedy::WaitThenRetry(Service::Ncentral),
             )
             .with(details)
         }
         NcentralError::Server(status) => failed(
             format!("N-central at {url} failed ({status})."),
-            "Try again later; if it keeps failing, check the N-central server's health.".into(),
+            Remedy::CheckNcentralServer,
         ),
         NcentralError::Network(cause) => failed(
             format!("N-central at {url} could not be reached: {cause}."),
-            "Check ncentral.url, your network or VPN connection, and that the server is up; then \
-             run `oncall wizard` again."
-                .into(),
+            Remedy::CheckNetwork(Service::Ncentral),
         ),
         NcentralError::Tls(cause) => failed(
             format!("The secure (TLS) connection to N-central at {url} failed: {cause}."),
-            "Check the host name and https:// in ncentral.url, and that the server's \
-             certificate is valid. An HTTPS-inspecting proxy or a wrong system clock also \
-             breaks TLS."
-                .into(),
+            Remedy::CheckTls(Service::Ncentral),
         ),
-        NcentralError::Redirected { .. } | NcentralError::ForeignLink { .. } => failed(
-            format!("{e}."),
-            "Use the server's final address in ncentral.url (e.g. https:// instead of http://, \
-             or its new host name); if it is right, ask your N-central administrator why it \
-             sends you elsewhere."
-                .into(),
-        ),
+        NcentralError::Redirected { .. } | NcentralError::ForeignLink { .. } => {
+            failed(format!("{e}."), Remedy::UseFinalAddress(Service::Ncentral))
+        }
         NcentralError::Malformed(_) | NcentralError::MissingLink(_) => failed(
             format!("{e}; {url} may not be N-central's API, or its version lacks PSA integration."),
-            check_url,
+            Remedy::CheckNcentralUrl,
         ),
-        NcentralError::Invalid(reason) => failed(
-            format!("{reason}."),
-            "Correct the value and run `oncall wizard` again.".into(),
-        ),
+        NcentralError::Invalid(reason) => failed(format!("{reason}."), Remedy::CheckSettings),
     }
 }

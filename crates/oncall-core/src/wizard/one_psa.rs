@@ -3,20 +3,21 @@
 
 use jiff::Timestamp;
 
-use super::{Details, Problem, Step, StepResult, retry_after};
+use super::{Blocker, Details, Step, StepResult, retry_after};
 use crate::{
     domain::TenantId,
+    problem::{Remedy, Service},
     psa::{Health, OnePsaClient, PsaConfig, PsaError},
 };
 
 /// Step one_psa; returns the health answer for the tenants step when the step passed.
 pub(super) async fn health(
-    psa: &Result<PsaConfig, Problem>,
+    psa: &Result<PsaConfig, Blocker>,
     now: Timestamp,
 ) -> (StepResult, Option<Health>) {
     let config = match psa {
         Ok(c) => c.clone(),
-        Err(p) => return (StepResult::problem(Step::OnePsa, p), None),
+        Err(b) => return (StepResult::blocked(Step::OnePsa, b), None),
     };
     let url = config.url.to_string();
     let answer = match OnePsaClient::new(config) {
@@ -39,7 +40,7 @@ pub(super) async fn health(
                     "The One PSA at {url} accepts the service key but reports status '{}'.",
                     h.status
                 ),
-                "The PSA is degraded: try again later, or check its status page.".into(),
+                Remedy::CheckPsaStatus,
             ),
             None,
         ),
@@ -67,8 +68,7 @@ pub(super) fn tenants(health: Option<&Health>, local: &[TenantId]) -> StepResult
             Step::Tenants,
             "The PSA lets this service key use no tenant at all: every ticket would be refused."
                 .into(),
-            "Ask your PSA administrator to give the service key access to your client tenants."
-                .into(),
+            Remedy::AskPsaAdminForTenants,
         )
     } else if !unknown.is_empty() {
         StepResult::failed(
@@ -79,18 +79,13 @@ pub(super) fn tenants(health: Option<&Health>, local: &[TenantId]) -> StepResult
                 unknown.len(),
                 unknown.join(", ")
             ),
-            format!(
-                "Check the ids with `oncall tenant list`: each must be one of the tenant ids the \
-                 PSA gives this key ({}). If an id is right, ask your PSA administrator to give \
-                 the key access to that client.",
-                psa.join(", ")
-            ),
+            Remedy::CheckTenantIds { psa: psa.clone() },
         )
     } else if local.is_empty() {
         StepResult::passed(
             Step::Tenants,
             format!(
-                "No local tenants yet; add them with `oncall tenant add` using the PSA's ids{}.",
+                "No local tenants yet; add them using the PSA's tenant ids{}.",
                 list(psa)
             ),
         )
@@ -116,71 +111,56 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
-    let check_url = "Check psa.url: it is the API's base address, e.g. \
-                     https://api.theonepsa.com (`oncall config set psa.url URL`)."
-        .to_owned();
-    let failed = |message: String, fix: String| StepResult::failed(Step::OnePsa, message, fix);
+pub(super) fn explain(e: &PsaError, url: &str, now: Timestamp) -> StepResult {
+    let failed =
+        |message: String, remedy: Remedy| StepResult::failed(Step::OnePsa, message, remedy);
     match e {
         PsaError::Unauthorized => failed(
             format!(
                 "The One PSA at {url} refused the service key (401): it is wrong, revoked or for \
                  another PSA."
             ),
-            "Copy the service key again from The One PSA and run `oncall login psa` (or set \
-             PSA_SERVICE_KEY)."
-                .into(),
+            Remedy::EnterPsaKey,
         ),
         PsaError::Forbidden(reason) => failed(
             format!(
                 "The One PSA at {url} accepted the connection but refused access (403 {reason})."
             ),
-            "Ask your PSA administrator to give the service key access to the integration API."
-                .into(),
+            Remedy::AskPsaAdminForApiAccess,
         ),
         PsaError::NotFound(_) => failed(
             format!(
                 "There is no One PSA health check at {url} (404): the address is probably not The \
                  One PSA's API."
             ),
-            check_url,
+            Remedy::CheckPsaUrl,
         ),
         PsaError::RateLimited(after) => {
             let (wait, details) = retry_after(*after, now);
             failed(
                 format!("The One PSA is rate limiting this service key (429); {wait}."),
-                "Run `oncall wizard` again after that. Your MSP's other integrations share this \
-                 limit, so retrying sooner only makes it worse."
-                    .into(),
+                Remedy::WaitThenRetry(Service::OnePsa),
             )
             .with(details)
         }
         PsaError::Tls(cause) => failed(
             format!("The secure (TLS) connection to The One PSA at {url} failed: {cause}."),
-            "Check the host name and https:// in psa.url. An HTTPS-inspecting proxy or \
-             antivirus, or a wrong system clock, also breaks TLS."
-                .into(),
+            Remedy::CheckTls(Service::OnePsa),
         ),
         PsaError::Transient(cause) | PsaError::Unreachable(cause) => failed(
             format!("The One PSA at {url} could not be reached or failed: {cause}."),
-            "Check psa.url, your network or VPN connection, and the PSA's status page; then run \
-             `oncall wizard` again."
-                .into(),
+            Remedy::CheckNetwork(Service::OnePsa),
         ),
-        PsaError::Redirected { .. } => failed(
-            format!("{e}."),
-            "Use the API's final address in psa.url (e.g. https:// instead of http://, or its \
-             new host name); if it is right, ask your PSA administrator why it sends you \
-             elsewhere."
-                .into(),
-        ),
+        PsaError::Redirected { .. } => {
+            failed(format!("{e}."), Remedy::UseFinalAddress(Service::OnePsa))
+        }
         PsaError::Invalid { .. }
         | PsaError::Conflict(_)
         | PsaError::Rejected { .. }
         | PsaError::Malformed(_)
         | PsaError::Incomplete(_) => failed(
             format!("The answer from {url} is not what The One PSA's API sends ({e})."),
-            check_url,
+            Remedy::CheckPsaUrl,
         ),
     }
 }
