@@ -6,7 +6,7 @@ use std::sync::Arc;
 use oncall_core::{
     DeskError,
     domain::{IncidentId, ManualEntry, NewIncident},
-    live::settings::{save_settings, settings_view},
+    live::settings::{self, settings_view},
     problem::ErrorCode,
     service::EntryChanges,
     view::{
@@ -336,7 +336,7 @@ async fn settings(app: State<'_, Arc<App>>) -> Answer<SettingsView> {
 #[tauri::command]
 async fn save_settings(app: State<'_, Arc<App>>, settings: SettingsInput) -> Answer<SettingsView> {
     off_ui(&app, move |app| {
-        save_settings(&(app.settings)(), &settings).map_err(fixes::ui)?;
+        settings::save_settings(&(app.settings)(), &settings).map_err(fixes::ui)?;
         app.live.reconfigure();
         Ok(settings_view(&(app.settings)()))
     })
