@@ -1,8 +1,10 @@
 //! Helpers for the end-to-end tests: the real `oncall` binary on a real SQLite file, and
 //! psa-sim over loopback.
 
+pub mod desktop;
 mod sim;
 mod stub;
+pub mod webdriver;
 
 pub use sim::{KEY, Sim};
 pub use stub::{Answer, Stub};
@@ -96,6 +98,11 @@ impl Desk {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_owned(), value.to_owned()));
         self
+    }
+
+    /// The variables set for every run besides the database, settings and profile.
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.env
     }
 
     /// The database file.

@@ -26,12 +26,17 @@ impl Sim {
 
     /// Starts a simulator with `config`.
     pub fn with(config: SimConfig) -> Self {
+        Self::at(config, "127.0.0.1:0".parse().expect("addr"))
+    }
+
+    /// Starts a simulator with `config` listening on `addr`: a fixed port lets a test stop the
+    /// PSA and bring it back where the app expects it.
+    pub fn at(config: SimConfig, addr: std::net::SocketAddr) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let addr = "127.0.0.1:0".parse().expect("addr");
         let sim = rt
             .block_on(psa_sim::start(config, addr))
             .expect("psa-sim starts");

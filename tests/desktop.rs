@@ -1,0 +1,592 @@
+//! The real desktop app (release build, built UI) in WebKit under Xvfb, driven through
+//! tauri-driver, talking to psa-sim over loopback: what a technician sees and what reaches the
+//! PSA. Runs with `ONCALL_DESKTOP_E2E=1` (scripts/test); skips with a reason otherwise.
+
+use std::{
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use oncall_e2e::{
+    Desk, KEY, Sim,
+    desktop::{App, Desktop, free_port, workspace_root},
+    webdriver::{WAIT, testid},
+};
+use psa_sim::{SimConfig, TicketStatus};
+use serde_json::json;
+
+/// The desktop to run on, or `None` (with the reason printed) when desktop tests are off.
+fn desktop() -> Option<Desktop> {
+    oncall_e2e::desktop::enabled().then(Desktop::start)
+}
+
+/// A desk on `sim` with tenant `acme` and technician Dana.
+fn desk_on(sim: &Sim) -> Desk {
+    let desk = Desk::new().psa(sim);
+    desk.tenant("acme");
+    technician(&desk, "Dana");
+    desk
+}
+
+fn technician(desk: &Desk, name: &str) {
+    let set = desk.run(&["config", "set", "technician", name]);
+    assert!(set.ok, "config set technician: {}", set.stderr);
+}
+
+/// The test ids of every element whose test id starts with `prefix`, in page order.
+fn testids(app: &App, prefix: &str) -> Vec<String> {
+    app.wd
+        .script(
+            "return [...document.querySelectorAll(`[data-testid^=\"${arguments[0]}\"]`)]\
+             .map(e => e.dataset.testid);",
+            json!([prefix]),
+        )
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Opens incident `id` from the list and waits for its detail.
+fn open(app: &App, id: &str, title: &str) {
+    app.wd.click(&format!("incident-row-{id}"));
+    app.wd.wait_text("detail-title", title);
+}
+
+/// Posts a note through the note box; returns the note's test id once it shows.
+fn post_note(app: &App, body: &str) -> String {
+    let before = note_ids(app);
+    app.wd.type_into("note-input", body);
+    app.wd.click("note-post");
+    app.wd.wait_for("the posted note", WAIT, || {
+        note_ids(app).into_iter().find(|n| !before.contains(n))
+    })
+}
+
+fn note_ids(app: &App) -> Vec<String> {
+    testids(app, "note-")
+        .into_iter()
+        .filter(|t| t["note-".len()..].parse::<u64>().is_ok())
+        .collect()
+}
+
+/// Waits until the PSA holds what `done` looks for, then returns the only ticket.
+fn wait_ticket(
+    sim: &Sim,
+    what: &str,
+    done: impl Fn(&psa_sim::SimTicket) -> bool,
+) -> psa_sim::SimTicket {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let tickets = sim.tickets();
+        if let [t] = tickets.as_slice()
+            && done(t)
+        {
+            return t.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "PSA never showed {what}: {tickets:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Saves a README screenshot of what the app shows now.
+fn screenshot(app: &App, name: &str) {
+    app.wd
+        .screenshot(&workspace_root().join("docs/screenshots").join(name));
+}
+
+#[test]
+fn an_incident_from_new_to_resolved_reaches_the_psa_once() {
+    let Some(desktop) = desktop() else { return };
+    let sim = Sim::start();
+    let desk = desk_on(&sim);
+    let app = desktop.launch(&desk);
+    let wd = &app.wd;
+    wd.wait_text("status-psa", "online");
+
+    let title = "CPU critical on client-server-01";
+    wd.click("new-incident");
+    wd.select("ni-tenant", "acme");
+    wd.select("ni-severity", "critical");
+    wd.type_into("ni-title", title);
+    wd.type_into("ni-description", "CPU at 100% for 15 minutes.");
+    wd.type_into("ni-source", "N-central");
+    wd.type_into("ni-product", "RMM");
+    wd.click("ni-submit");
+    wd.wait_text("detail-title", title);
+    let created = desk.json(&["incident", "list"]);
+    let created_at: jiff::Timestamp = created[0]["created_at"]
+        .as_str()
+        .expect("created_at")
+        .parse()
+        .expect("a timestamp");
+
+    wd.click("ack");
+    let ticket_id = wd.wait_for("the PSA ticket id", WAIT, || {
+        let t = wd.text("psa-ticket-id");
+        t.starts_with("T-").then_some(t)
+    });
+    let t = wait_ticket(&sim, "the ticket", |t| t.ticket.id == ticket_id);
+    assert_eq!(t.ticket.title, title);
+    for part in ["CPU at 100% for 15 minutes.", "N-central", "RMM"] {
+        assert!(
+            t.ticket.description.contains(part),
+            "{part} not in {:?}",
+            t.ticket.description
+        );
+    }
+    assert_eq!(t.ticket.source, "On-Call Auto");
+    assert_eq!(t.ticket.priority, "P1", "critical is P1");
+    assert_eq!(t.ticket.tenant_id, "acme");
+    assert_eq!(t.ticket.company, "ACME Corp");
+    assert_eq!(t.ticket.assigned_tech.as_deref(), Some("Dana"));
+    assert_eq!(
+        t.ticket.created_at.parse::<jiff::Timestamp>().ok(),
+        Some(created_at),
+        "the incident's creation time"
+    );
+
+    let first = post_note(&app, "Event log shows a runaway process");
+    let second = post_note(&app, "Killed it; CPU back to 5%");
+    for note in [&first, &second] {
+        wd.wait_text(&note.replace("note-", "note-sync-"), "in PSA");
+    }
+
+    // Acknowledging may start the timer already (a setting); otherwise start it.
+    if !wd.text("timer-toggle").starts_with("Pause") {
+        wd.click("timer-toggle");
+    }
+    wd.wait_until("the timer to run", WAIT, || {
+        wd.text("timer-toggle").starts_with("Pause")
+    });
+    wd.click("timer-stop");
+    let entry = wd.wait_for("the time entry", WAIT, || {
+        testids(&app, "time-entry-").into_iter().next()
+    });
+    let minutes: u64 = wd
+        .text(&entry.replace("time-entry-", "time-minutes-"))
+        .trim_end_matches(" min")
+        .parse()
+        .expect("minutes");
+
+    wd.click("resolve");
+    wd.type_into("resolve-summary", "Runaway process killed");
+    // The timer's time is logged already: the dialog proposes nothing more.
+    wd.wait_until("the resolve preview", WAIT, || {
+        wd.value("resolve-minutes") == "0"
+    });
+    wd.click("resolve-submit");
+    wd.wait_text("status-waiting", "0");
+
+    let t = wait_ticket(&sim, "the resolution", |t| t.ticket.resolution.is_some());
+    let notes: Vec<&str> = t.ticket.notes.iter().map(|n| n.body.as_str()).collect();
+    assert_eq!(
+        notes,
+        [
+            "Event log shows a runaway process",
+            "Killed it; CPU back to 5%"
+        ]
+    );
+    assert!(
+        t.ticket
+            .notes
+            .iter()
+            .all(|n| n.internal && n.author == "Dana")
+    );
+    assert_eq!(
+        t.ticket.time_entries.len(),
+        1,
+        "{:#?}",
+        t.ticket.time_entries
+    );
+    assert_eq!(t.ticket.time_entries[0].minutes, minutes);
+    assert_eq!(t.ticket.time_entries[0].technician, "Dana");
+    let resolution = t.ticket.resolution.as_ref().expect("resolution");
+    assert_eq!(
+        resolution.summary.as_deref(),
+        Some("Runaway process killed")
+    );
+    assert_eq!(resolution.resolved_by, "Dana");
+    assert_eq!(t.ticket.status, TicketStatus::Completed);
+    // Each write exactly once: one request per key, none replayed, none lost.
+    assert!(
+        t.idempotency_keys.values().all(|n| *n == 1),
+        "{:#?}",
+        t.idempotency_keys
+    );
+    assert_eq!(t.writes, t.applied_writes);
+    assert_eq!(sim.tickets().len(), 1, "one ticket, not a second one");
+}
+
+#[test]
+fn a_note_typed_offline_survives_a_crash_and_is_delivered_once_when_the_psa_is_back() {
+    let Some(desktop) = desktop() else { return };
+    let port = free_port();
+    let state = tempfile::tempdir().expect("temp dir");
+    let config = || {
+        let mut c = SimConfig::new(KEY).tenant("acme", "ACME Corp");
+        c.state = Some(state.path().join("psa-sim.json"));
+        c
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut sim = Sim::at(config(), addr);
+    let desk = desk_on(&sim);
+    let id = desk.incident("acme", "Backup job failed on srv-files", "high");
+    desk.json(&["ack", &id, "--tech", "Dana"]);
+    let sync = desk.run(&["sync"]);
+    assert!(sync.ok, "{}", sync.stderr);
+    assert_eq!(sim.tickets().len(), 1);
+    sim.stop();
+
+    let app = desktop.launch(&desk);
+    open(&app, &id, "Backup job failed on srv-files");
+    let draft = "Restarted the backup service; watching the next run";
+    app.wd.type_into("note-input", draft);
+    // Killed while the technician types: whatever the app saved as a draft is all that is left.
+    wait_for_draft(&desk, draft);
+    app.kill_hard();
+
+    let app = app.restart();
+    open(&app, &id, "Backup job failed on srv-files");
+    assert_eq!(app.wd.value("note-input"), draft, "the draft came back");
+    app.wd.click("note-post");
+    let note = app.wd.wait_for("the posted note", WAIT, || {
+        note_ids(&app).into_iter().next()
+    });
+    let sync_id = note.replace("note-", "note-sync-");
+    app.wd.wait_text(&sync_id, "waiting");
+    assert_eq!(app.wd.value("note-input"), "", "posted, the box is empty");
+
+    let sim = Sim::at(config(), addr);
+    // Nobody clicks anything: the engine finds the PSA back by itself, within its longest
+    // back-off (a minute, in the app).
+    let back = Instant::now();
+    app.wd
+        .wait_until("the note in the PSA", Duration::from_secs(75), || {
+            app.wd.text(&sync_id) == "in PSA"
+        });
+    eprintln!("delivered {:?} after the PSA came back", back.elapsed());
+    let t = wait_ticket(&sim, "the note", |t| !t.ticket.notes.is_empty());
+    let bodies: Vec<&str> = t.ticket.notes.iter().map(|n| n.body.as_str()).collect();
+    assert_eq!(bodies, [draft], "delivered once");
+    assert!(
+        t.idempotency_keys.values().all(|n| *n == 1),
+        "{:#?}",
+        t.idempotency_keys
+    );
+}
+
+/// Waits until the note box's draft is saved in the database file.
+fn wait_for_draft(desk: &Desk, body: &str) {
+    let db = rusqlite::Connection::open_with_flags(
+        desk.db(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the database");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let saved: Option<String> = db
+            .query_row("SELECT body FROM drafts", [], |r| r.get(0))
+            .ok();
+        if saved.as_deref() == Some(body) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the draft was never saved: {saved:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn credentials_entered_in_settings_pass_the_wizard_and_stay_in_the_keychain_only() {
+    let Some(desktop) = desktop() else { return };
+    let sim = Sim::start();
+    let desk = Desk::new().env("ONCALL_DEMO", "0");
+    desk.tenant("acme");
+    // Everything the app logs, its libraries' debug lines too: the key is in none of it.
+    let app = desktop.launch_with(&desk, &[("ONCALL_LOG", "debug")]);
+    let wd = &app.wd;
+    wd.wait_text("status-psa", "not configured");
+
+    wd.click("nav-settings");
+    wd.type_into("set-technician", "Dana");
+    wd.type_into("set-psa-url", &sim.url());
+    wd.type_into("set-psa-key", KEY);
+    wd.click("settings-save");
+    wd.wait_text("set-psa-key-state", "set");
+    assert_eq!(
+        wd.value("set-psa-key"),
+        "",
+        "the key box is emptied once saved"
+    );
+    wd.click("wizard-run");
+    for step in ["one_psa", "tenants"] {
+        wd.wait_until(&format!("{step} passed"), WAIT, || {
+            wd.has(&format!("wizard-step-{step}"))
+                && wd
+                    .attr(&format!("wizard-step-{step}"), "data-status")
+                    .as_deref()
+                    == Some("passed")
+        });
+    }
+    wd.wait_text("status-psa", "online");
+
+    let stored = Command::new("secret-tool")
+        .args(["lookup", "service", "oncall-desk", "username"])
+        .arg(format!("{}:psa.service_key", desk.profile()))
+        .args(["target", "default"])
+        .output()
+        .expect("secret-tool runs");
+    assert_eq!(
+        String::from_utf8_lossy(&stored.stdout),
+        KEY,
+        "the key is in the Secret Service"
+    );
+    wd.script(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+        json!([testid("wizard-step-one_psa")]),
+    );
+    screenshot(&app, "settings-wizard.png");
+
+    assert!(!wd.html().contains(KEY), "the key is in the page");
+    let mut files = vec![desk.db()];
+    files.extend(["-wal", "-shm"].map(|s| {
+        let mut p = desk.db().into_os_string();
+        p.push(s);
+        p.into()
+    }));
+    files.extend(
+        walk(&desk.dir().join("config"))
+            .into_iter()
+            .chain(walk(&desk.dir().join("xdg"))),
+    );
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "the key is in {}",
+            f.display()
+        );
+    }
+    assert!(
+        app.log().contains("DEBUG"),
+        "the app's log is read: {}",
+        app.log()
+    );
+    assert!(!app.log().contains(KEY), "the key is in the app's log");
+
+    let wrong = "not-the-service-key";
+    wd.type_into("set-psa-key", wrong);
+    wd.click("settings-save");
+    wd.wait_until("the key box emptied", WAIT, || {
+        wd.value("set-psa-key").is_empty()
+    });
+    wd.click("wizard-run");
+    wd.wait_until("one_psa failed", WAIT, || {
+        wd.has("wizard-step-one_psa")
+            && wd.attr("wizard-step-one_psa", "data-status").as_deref() == Some("failed")
+    });
+    let explained = wd.text("wizard-step-one_psa");
+    assert!(
+        explained.to_lowercase().contains("key"),
+        "not explained: {explained}"
+    );
+    assert!(!wd.html().contains(wrong), "the wrong key is in the page");
+    assert!(
+        !app.log().contains(wrong),
+        "the wrong key is in the app's log"
+    );
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .flat_map(|e| {
+            let p = e.path();
+            if p.is_dir() { walk(&p) } else { vec![p] }
+        })
+        .collect()
+}
+
+#[test]
+fn markup_in_a_note_shows_as_text() {
+    let Some(desktop) = desktop() else { return };
+    let desk = Desk::new().env("ONCALL_DEMO", "0");
+    desk.tenant("acme");
+    technician(&desk, "Dana");
+    let id = desk.incident("acme", "Phishing mail reported", "medium");
+    let app = desktop.launch(&desk);
+    let title = app.wd.script("return document.title;", json!([]));
+    open(&app, &id, "Phishing mail reported");
+
+    let markup = r#"<img src=x onerror="document.title='pwned'">"#;
+    let note = post_note(&app, markup);
+    let shown = app.wd.script(
+        "const n = document.querySelector(arguments[0]); \
+         return {text: n.textContent, imgs: n.querySelectorAll('img').length};",
+        json!([testid(&note)]),
+    );
+    assert!(
+        shown["text"].as_str().expect("text").contains(markup),
+        "{shown}"
+    );
+    assert_eq!(shown["imgs"], 0, "an img element was made: {shown}");
+    assert_eq!(app.wd.script("return document.title;", json!([])), title);
+    assert_eq!(
+        app.wd.script("return document.images.length;", json!([])),
+        0
+    );
+}
+
+#[test]
+fn a_refused_write_is_notified_logged_and_counted_in_the_tray() {
+    let Some(desktop) = desktop() else { return };
+    let desktop = desktop.with_notifications().with_tray();
+    let sim = Sim::start();
+    let desk = desk_on(&sim);
+    desk.tenant("initech");
+    let id = desk.incident("initech", "Firewall down at Initech", "critical");
+    let app = desktop.launch(&desk);
+    let wd = &app.wd;
+    wd.wait_text("status-psa", "online");
+    open(&app, &id, "Firewall down at Initech");
+
+    wd.click("ack");
+    let summary = format!("The PSA refused a write for incident {id}");
+    let deadline = Instant::now() + WAIT;
+    while !desktop.notifications().contains(&summary) {
+        assert!(
+            Instant::now() < deadline,
+            "no notification {summary:?}; dunst printed {:?}",
+            desktop.notifications()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        sim.tickets().is_empty(),
+        "no ticket for a tenant the PSA refuses"
+    );
+    // A note now waits behind the refused ticket.
+    post_note(&app, "Called the site; power is out");
+    let waiting = wd.wait_for("writes waiting", WAIT, || {
+        let n: u32 = wd.text("status-waiting").parse().ok()?;
+        (n > 0).then_some(n)
+    });
+    let expected = format!("{waiting} waiting");
+    wd.wait_until(&format!("the tray to say {expected:?}"), WAIT, || {
+        desktop.tray_title().as_deref() == Some(expected.as_str())
+    });
+
+    wd.click("nav-sync-log");
+    wd.wait_until("a refusal in the sync log", WAIT, || {
+        wd.find_all(&testid("sync-log-row"))
+            .iter()
+            .any(|r| wd.element_text(r).contains("refused"))
+    });
+    screenshot(&app, "sync-log.png");
+}
+
+#[test]
+fn a_note_added_with_the_cli_shows_in_the_open_app_within_a_second() {
+    let Some(desktop) = desktop() else { return };
+    let desk = Desk::new().env("ONCALL_DEMO", "0");
+    desk.tenant("acme");
+    technician(&desk, "Dana");
+    let id = desk.incident("acme", "Printer offline on floor 2", "low");
+    let app = desktop.launch(&desk);
+    open(&app, &id, "Printer offline on floor 2");
+    assert!(note_ids(&app).is_empty());
+
+    desk.json(&[
+        "note",
+        &id,
+        "--author",
+        "Lee",
+        "Toner replaced from the terminal",
+    ]);
+    let noted = Instant::now();
+    app.wd
+        .wait_until("the CLI's note in the app", Duration::from_secs(1), || {
+            note_ids(&app)
+                .iter()
+                .any(|n| app.wd.text(n).contains("Toner replaced from the terminal"))
+        });
+    eprintln!("shown {:?} after the CLI returned", noted.elapsed());
+}
+
+#[test]
+fn a_second_launch_hands_over_to_the_first_window_and_exits() {
+    let Some(desktop) = desktop() else { return };
+    let desk = Desk::new().env("ONCALL_DEMO", "0");
+    let app = desktop.launch(&desk);
+    let focused = || app.wd.script("return document.hasFocus();", json!([])) == json!(true);
+    // Another window takes the focus, as when the technician works elsewhere.
+    let _other = desktop.focus_other_window();
+    app.wd
+        .wait_until("the app's window to lose the focus", WAIT, || !focused());
+
+    let started = Instant::now();
+    let mut second = Command::new(oncall_e2e::desktop::app_path());
+    second
+        .env_remove("PSA_API_URL")
+        .env_remove("PSA_SERVICE_KEY")
+        .envs(app.env().iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = second.spawn().expect("second launch");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("the second launch still runs after 5 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the second launch exited with {status}");
+    eprintln!("second launch exited in {:?}", started.elapsed());
+    assert!(app.wd.answers(), "the first window still answers");
+    app.wd
+        .wait_until("the first window focused again", WAIT, focused);
+}
+
+#[test]
+fn readme_screenshots_of_the_demo() {
+    let Some(desktop) = desktop() else { return };
+    let desk = Desk::new();
+    let light = desktop.launch_with(&desk, &[("ONCALL_DEMO", "1")]);
+    let wd = &light.wd;
+    wd.wait_text("status-psa", "online");
+    wd.css("[data-testid^=\"incident-row-\"]");
+    let row = testids(&light, "incident-row-").remove(0);
+    wd.click(&row);
+    wd.click("ack");
+    wd.wait_until("the demo ticket", WAIT, || {
+        wd.text("psa-ticket-id").starts_with("T-")
+    });
+    wd.el("psa-view");
+    screenshot(&light, "main.png");
+    wd.click("new-incident");
+    wd.el("ni-title");
+    screenshot(&light, "new-incident.png");
+    drop(light);
+
+    let dark = desktop.launch_with(
+        &desk,
+        &[("ONCALL_DEMO", "1"), ("GTK_THEME", "Adwaita:dark")],
+    );
+    dark.wd.click(&row);
+    dark.wd.el("psa-view");
+    screenshot(&dark, "main-dark.png");
+}
