@@ -14,6 +14,7 @@
     "add_time",
     "edit_time",
     "delete_time",
+    "confirm_time",
     "tenants",
     "save_tenant",
     "settings",

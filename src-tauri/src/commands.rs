@@ -40,6 +40,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         add_time,
         edit_time,
         delete_time,
+        confirm_time,
         tenants,
         save_tenant,
         settings,
@@ -283,6 +284,24 @@ async fn delete_time(app: State<'_, Arc<App>>, entry_id: i64) -> Answer<Incident
             .act(None, |d| d.delete_time(entry_id))
             .map_err(desk_err)?;
         let id = entry.value.entry.entry.incident_id;
+        app.live.read(|d| d.incident_view(id)).map_err(desk_err)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn confirm_time(
+    app: State<'_, Arc<App>>,
+    entry_id: i64,
+    minutes: Option<i64>,
+) -> Answer<IncidentView> {
+    off_ui(&app, move |app| {
+        let change = app
+            .live
+            .act(None, |d| d.confirm_time(entry_id, minutes))
+            .map_err(desk_err)?;
+        let id = change.value.entry.entry.incident_id;
+        app.live.sync_now();
         app.live.read(|d| d.incident_view(id)).map_err(desk_err)
     })
     .await

@@ -1,17 +1,21 @@
 //! The HTTP edges psa-sim cannot misbehave at, against the scripted stub over loopback: a PSA
 //! that redirects (to another origin, where the keys must never arrive), an N-central link to
-//! another origin, and a TLS failure that must reach the wizard as a TLS failure.
+//! another origin, and a TLS failure that must reach the wizard as a TLS failure; a drain against
+//! a redirecting PSA stops after one write, as for a refused key.
 
 mod common;
+
+use std::sync::Arc;
 
 use common::{Answer, Stub};
 use jiff::Timestamp;
 use oncall_core::{
-    SystemClock,
-    domain::NoteRequest,
+    Clock, Desk, SystemClock,
+    domain::{NewIncident, NoteRequest},
     problem::Remedy,
     psa::{NcentralClient, NcentralConfig, NcentralError, OnePsaClient, PsaConfig, PsaError},
     secrets::Secret,
+    sync::{SyncEngine, SyncOptions},
     wizard::{self, Blocker, Input, Status},
 };
 use tokio::{io::AsyncWriteExt, net::TcpListener};
@@ -196,4 +200,49 @@ async fn a_tls_failure_reaches_the_wizard_as_one() {
         "{}",
         results[0].message()
     );
+}
+
+#[tokio::test]
+async fn a_psa_that_redirects_stops_the_drain_after_one_refused_write() {
+    let other = elsewhere().await;
+    let psa = redirecting("301 Moved Permanently", &other.url).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("desk.sqlite3");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut desk = Desk::open(&db, Arc::clone(&clock))
+        .expect("open")
+        .with_psa_configured(true);
+    desk.add_tenant("acme", "org-acme", "ACME Corp")
+        .expect("tenant");
+    for title in ["Disk full on fs-01", "VPN down", "Printer offline"] {
+        let incident = desk
+            .new_incident(&NewIncident {
+                tenant_id: "acme".into(),
+                title: title.into(),
+                severity: "high".into(),
+                ..NewIncident::default()
+            })
+            .expect("incident");
+        desk.acknowledge(incident.id, "Dana").expect("ack");
+    }
+    let client = OnePsaClient::new(PsaConfig::new(&psa.url, Secret::new(KEY)).expect("config"))
+        .expect("client");
+    let engine = Arc::new(
+        SyncEngine::open(
+            &db,
+            client,
+            clock,
+            SyncOptions {
+                concurrency: 1,
+                ..SyncOptions::default()
+            },
+        )
+        .expect("engine"),
+    );
+    let report = engine.drain(None).await.expect("drain");
+    assert!(report.stopped.is_some(), "{report:?}");
+    assert_eq!(report.refused_now.len(), 1, "{report:?}");
+    assert_eq!(psa.seen().len(), 1, "one request, not one per write");
+    assert!(other.seen().is_empty(), "nothing followed the redirect");
+    assert_eq!(desk.sync_status().expect("status").counts.pending, 2);
 }

@@ -48,4 +48,8 @@ sync_note: string | null,
 /**
  * Whether it may still be changed or deleted here.
  */
-editable: boolean, };
+editable: boolean, 
+/**
+ * Held because its timer ran past the limit: sent once a person confirms it.
+ */
+held: boolean, };

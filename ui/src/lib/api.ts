@@ -112,6 +112,7 @@ export const api = {
   addTime: (id: number, entry: TimeInput) => call<IncidentView>("add_time", { id, entry }),
   editTime: (entryId: number, minutes: number) => call<IncidentView>("edit_time", { entryId, minutes }),
   deleteTime: (entryId: number) => call<IncidentView>("delete_time", { entryId }),
+  confirmTime: (entryId: number) => call<IncidentView>("confirm_time", { entryId, minutes: null }),
   tenants: () => call<TenantView[]>("tenants"),
   saveTenant: (tenant: TenantInput) => call<TenantView>("save_tenant", { tenant }),
   settings: () => call<SettingsView>("settings"),

@@ -174,7 +174,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
       if (a.action === "start") next = t.running ? t : { ...t, running: true, running_since: now.toISOString() };
       else if (a.action === "pause") next = { ...t, running: false, running_since: null, worked_seconds: worked };
       else {
-        const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: now.toISOString(), ended_at: now.toISOString(), minutes: Math.max(1, Math.ceil(worked / 60)), billable: true, work_type: "Remote Support", note: "", sync: sync(id), sync_note: null, editable: true };
+        const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: now.toISOString(), ended_at: now.toISOString(), minutes: Math.max(1, Math.ceil(worked / 60)), billable: true, work_type: "Remote Support", note: "", sync: sync(id), sync_note: null, editable: true, held: false };
         entries.set(id, [...(entries.get(id) ?? []), e]);
         next = null;
       }
@@ -186,7 +186,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
     add_time: (a) => {
       const id = a.id as number;
       const m = a.entry as { minutes: number; work_type: string | null; note: string | null };
-      const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: new Date().toISOString(), ended_at: new Date().toISOString(), minutes: m.minutes, billable: true, work_type: m.work_type ?? "Remote Support", note: m.note ?? "", sync: sync(id), sync_note: null, editable: true };
+      const e: TimeEntryView = { id: nextNote++, technician: "Sam Tech", started_at: new Date().toISOString(), ended_at: new Date().toISOString(), minutes: m.minutes, billable: true, work_type: m.work_type ?? "Remote Support", note: m.note ?? "", sync: sync(id), sync_note: null, editable: true, held: false };
       entries.set(id, [...(entries.get(id) ?? []), e]);
       changed([id]);
       return detail(id);

@@ -245,6 +245,31 @@ describe("time", () => {
   });
 });
 
+describe("held time", () => {
+  it("offers to confirm an entry held past the timer limit, and only that one", async () => {
+    const b = fakeBackend({ confirm_time: () => detail() });
+    const entry = (id: number, held: boolean) => ({
+      id,
+      technician: "Sam",
+      started_at: "2026-11-24T20:00:00Z",
+      ended_at: "2026-11-25T10:00:00Z",
+      minutes: 840,
+      billable: true,
+      work_type: "Remote Support",
+      note: "",
+      sync: "local" as const,
+      sync_note: held ? "the timer ran 14h 00m, longer than the 12h 00m limit" : null,
+      editable: true,
+      held,
+    });
+    const root = put(TimePanel, { incidentId: 42, timers: [], technician: "Sam", readAt: 0, entries: [entry(7, true), entry(8, false)], resolved: false, onview: vi.fn() });
+    expect(q(root, "time-confirm-8")).toBeNull();
+    (q(root, "time-confirm-7") as HTMLButtonElement).click();
+    await settle(flushSync);
+    expect(b.calls).toContainEqual({ cmd: "confirm_time", args: { entryId: 7, minutes: null } });
+  });
+});
+
 describe("incident list", () => {
   it("renders only the rows in view out of 100,000, with the count", async () => {
     const pager = new IncidentPager(async (qy) => ({

@@ -49,6 +49,9 @@ struct Health {
     error: Option<String>,
     /// The tenants the PSA lets the key use, as its last health check said.
     tenants: Option<Vec<String>>,
+    /// Every write would fail alike (a refused key, an address that redirects): nothing is
+    /// sent until the configuration changes or the PSA answers a health check.
+    blocked: bool,
 }
 
 /// A technician's desk, kept open for a whole shift.
@@ -96,6 +99,7 @@ impl Live {
                 state: PsaState::NotConfigured,
                 error: None,
                 tenants: None,
+                blocked: false,
             }),
             status: Mutex::new(None),
             events: broadcast::channel(256).0,

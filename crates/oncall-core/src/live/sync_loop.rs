@@ -38,7 +38,7 @@ pub(super) async fn run(live: Arc<Live>) {
             if due || live.health() != PsaState::Online {
                 check(&live, &c.client).await;
             }
-            if live.health() != PsaState::KeyRefused {
+            if !lock(&live.health).blocked {
                 drain(&live, c).await;
             }
         }
@@ -97,7 +97,12 @@ fn same_psa(a: &PsaConfig, b: &PsaConfig) -> bool {
 /// were backing off are made due at once rather than after their backoff.
 async fn check(live: &Live, client: &OnePsaClient) {
     let was = live.health();
-    match client.health().await {
+    let answer = client.health().await;
+    lock(&live.health).blocked = matches!(
+        answer,
+        Err(PsaError::Unauthorized | PsaError::Redirected { .. })
+    );
+    match answer {
         Ok(health) => {
             live.set_health(PsaState::Online, None);
             lock(&live.health).tenants = Some(health.tenants);
@@ -124,9 +129,9 @@ async fn drain(live: &Arc<Live>, c: &Current) {
         tokio::select! {
             report = &mut drain => {
                 match report {
-                    Ok(r) if r.stopped.is_some() => {
-                        live.set_health(PsaState::KeyRefused, r.stopped.as_deref());
-                    }
+                    // Stopped for a reason every write shares: the health check names it
+                    // (a refused key, an address that redirects).
+                    Ok(r) if r.stopped.is_some() => check(live, &c.client).await,
                     Ok(_) => {}
                     Err(e) => live.set_health(PsaState::Offline, Some(&e.to_string())),
                 }

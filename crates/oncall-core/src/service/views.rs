@@ -170,6 +170,7 @@ fn incident_view(tx: &Tx<'_>, id: IncidentId, now: Timestamp) -> Result<Incident
                 work_type: e.work_type,
                 note: e.note,
                 editable: v.entry.psa_time_entry_id.is_none() && sync != SyncState::Synced,
+                held: v.sync_state == "held",
                 sync,
                 sync_note: v.sync_note,
             }

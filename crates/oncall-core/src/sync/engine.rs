@@ -366,8 +366,9 @@ impl SyncEngine {
                     .await?;
                 let mut report = progress.report.lock().unwrap_or_else(|e| e.into_inner());
                 report.refused_now.push(refused);
-                // A refused key fails every write alike: stop rather than storm the PSA.
-                if e == PsaError::Unauthorized {
+                // A refused key, or a PSA address that redirects, fails every write alike:
+                // stop rather than refuse them all one by one.
+                if matches!(e, PsaError::Unauthorized | PsaError::Redirected { .. }) {
                     progress.stop.store(true, Ordering::SeqCst);
                     report.stopped = Some(e.to_string());
                 }

@@ -149,6 +149,8 @@ pub struct TimeEntryView {
     pub sync_note: Option<String>,
     /// Whether it may still be changed or deleted here.
     pub editable: bool,
+    /// Held because its timer ran past the limit: sent once a person confirms it.
+    pub held: bool,
 }
 
 /// Everything the incident screen shows.
