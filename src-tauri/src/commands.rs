@@ -8,7 +8,7 @@ use oncall_core::{
     domain::{IncidentId, ManualEntry, NewIncident},
     live::settings::{self, settings_view},
     problem::ErrorCode,
-    service::EntryChanges,
+    service::{Acted, EntryChanges, TimeChange},
     view::{
         AppInfo, IncidentPage, IncidentQuery, IncidentView, ResolvePreview, SettingsInput,
         SettingsView, StatusBar, SyncLogEntry, TenantInput, TenantView, TimeInput, UiError,
@@ -254,39 +254,32 @@ async fn add_time(
     .await
 }
 
-#[tauri::command]
-async fn edit_time(app: State<'_, Arc<App>>, entry_id: i64, minutes: i64) -> Answer<IncidentView> {
-    off_ui(&app, move |app| {
-        let entry = app
-            .live
-            .act(None, |d| {
-                d.edit_time(
-                    entry_id,
-                    &EntryChanges {
-                        minutes: Some(minutes),
-                        ..EntryChanges::default()
-                    },
-                )
-            })
-            .map_err(desk_err)?;
-        let id = entry.value.entry.entry.incident_id;
-        app.live.sync_now();
+/// Changes a time entry (a change the PSA may already have becomes a correction note), then
+/// answers with its incident's screen.
+async fn change_time(
+    app: &State<'_, Arc<App>>,
+    f: impl FnOnce(&mut oncall_core::Desk) -> Result<Acted<TimeChange>, DeskError> + Send + 'static,
+) -> Answer<IncidentView> {
+    off_ui(app, move |app| {
+        let change = app.live.act(None, f).map_err(desk_err)?;
+        let id = change.value.entry.entry.incident_id;
         app.live.read(|d| d.incident_view(id)).map_err(desk_err)
     })
     .await
 }
 
 #[tauri::command]
+async fn edit_time(app: State<'_, Arc<App>>, entry_id: i64, minutes: i64) -> Answer<IncidentView> {
+    let changes = EntryChanges {
+        minutes: Some(minutes),
+        ..EntryChanges::default()
+    };
+    change_time(&app, move |d| d.edit_time(entry_id, &changes)).await
+}
+
+#[tauri::command]
 async fn delete_time(app: State<'_, Arc<App>>, entry_id: i64) -> Answer<IncidentView> {
-    off_ui(&app, move |app| {
-        let entry = app
-            .live
-            .act(None, |d| d.delete_time(entry_id))
-            .map_err(desk_err)?;
-        let id = entry.value.entry.entry.incident_id;
-        app.live.read(|d| d.incident_view(id)).map_err(desk_err)
-    })
-    .await
+    change_time(&app, move |d| d.delete_time(entry_id)).await
 }
 
 #[tauri::command]
@@ -295,16 +288,7 @@ async fn confirm_time(
     entry_id: i64,
     minutes: Option<i64>,
 ) -> Answer<IncidentView> {
-    off_ui(&app, move |app| {
-        let change = app
-            .live
-            .act(None, |d| d.confirm_time(entry_id, minutes))
-            .map_err(desk_err)?;
-        let id = change.value.entry.entry.incident_id;
-        app.live.sync_now();
-        app.live.read(|d| d.incident_view(id)).map_err(desk_err)
-    })
-    .await
+    change_time(&app, move |d| d.confirm_time(entry_id, minutes)).await
 }
 
 #[tauri::command]
