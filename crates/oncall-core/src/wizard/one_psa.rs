@@ -95,7 +95,12 @@ pub(super) fn tenants(health: Option<&Health>, local: &[TenantId]) -> StepResult
             format!(
                 "All {} local tenant(s) are known to the PSA{}.",
                 local.len(),
-                list(psa)
+                list(
+                    &local
+                        .iter()
+                        .map(|t| t.as_str().to_owned())
+                        .collect::<Vec<_>>()
+                )
             ),
         )
     };
