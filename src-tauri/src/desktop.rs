@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use oncall_core::{live::LiveEvent, view::AttemptResult};
 use tauri::{
-    AppHandle, Emitter, Manager, PhysicalSize, WebviewWindow,
+    AppHandle, Emitter, Manager,
     menu::{Menu, MenuItem},
     tray::{TrayIcon, TrayIconBuilder},
 };
@@ -26,29 +26,8 @@ pub fn show_main_window(app: &AppHandle) {
     }
 }
 
-/// Shrinks the window to the screen when it would not fit (a small screen, or a size
-/// remembered from a bigger one), and centres it.
-fn fit_to_screen(window: &WebviewWindow) {
-    let (Ok(Some(monitor)), Ok(size)) = (window.current_monitor(), window.outer_size()) else {
-        return;
-    };
-    let screen = monitor.size();
-    if size.width <= screen.width && size.height <= screen.height {
-        return;
-    }
-    let fitted = PhysicalSize::new(
-        size.width.min(screen.width * 9 / 10),
-        size.height.min(screen.height * 9 / 10),
-    );
-    let _ = window.set_size(fitted);
-    let _ = window.center();
-}
-
 /// Sets up the tray and forwards the desk's events to the UI, the tray and notifications.
 pub fn start(app: &AppHandle, state: &Arc<App>) -> tauri::Result<()> {
-    if let Some(window) = app.get_webview_window("main") {
-        fit_to_screen(&window);
-    }
     let open = MenuItem::with_id(app, "open", "Open oncall-desk", true, None::<&str>)?;
     let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
