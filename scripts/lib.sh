@@ -1,4 +1,4 @@
-# Shared by scripts/run and scripts/test: idempotent installs of what building and running need.
+# Shared by the scripts: idempotent installs of what building and running need, and helpers.
 
 # Installs the Debian packages named that are missing (as root, or through sudo).
 need_packages() {
@@ -31,4 +31,11 @@ build_ui() {
 build_app() {
     cargo build --release --locked --manifest-path "$1/Cargo.toml" \
         -p oncall-desk -p oncall-cli --features oncall-desk/custom-protocol
+}
+
+# One line for a measured figure's context: date, CPU, cores, kernel and the load when it starts.
+measured_on() {
+    local cpu
+    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+    echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on ${cpu:-an unknown CPU}, $(nproc) cores, Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start."
 }
