@@ -7,6 +7,7 @@ mod views;
 use std::{path::Path, sync::Arc};
 
 pub use correction::TimeChange;
+use jiff::Timestamp;
 use serde::Serialize;
 pub use time::{EntryChanges, TimeEntryView, TimerStatus};
 
@@ -16,7 +17,9 @@ use crate::{
         DomainError, Incident, IncidentId, NewIncident, Note, PsaWrite, Tenant, TimePolicy,
         validate_note,
     },
-    store::{IncidentFilter, LinkReplaced, OutboxCounts, OutboxItem, Store, StoreError, Subject},
+    store::{
+        IncidentFilter, LinkReplaced, OutboxCounts, OutboxItem, Store, StoreError, Subject, Tx,
+    },
 };
 
 /// Why a user action failed; nothing was changed when one is returned.
@@ -114,11 +117,9 @@ impl Desk {
         org_id: &str,
         company: &str,
     ) -> Result<Tenant, DeskError> {
-        let tenant = Tenant::new(id, org_id, company)?;
-        let now = self.clock.now();
-        self.store
-            .write(|tx| tx.insert_tenant(&tenant, now).map_err(DeskError::from))?;
-        Ok(tenant)
+        self.write_tenant(id, org_id, company, |tx, tenant, now| {
+            tx.insert_tenant(tenant, now)
+        })
     }
 
     /// Adds a tenant, or corrects the org id and company of an existing one.
@@ -128,10 +129,23 @@ impl Desk {
         org_id: &str,
         company: &str,
     ) -> Result<Tenant, DeskError> {
+        self.write_tenant(id, org_id, company, |tx, tenant, now| {
+            tx.save_tenant(tenant, now)
+        })
+    }
+
+    /// Validates a tenant and stores it with `store` (insert or upsert) in one transaction.
+    fn write_tenant(
+        &mut self,
+        id: &str,
+        org_id: &str,
+        company: &str,
+        store: impl FnOnce(&Tx<'_>, &Tenant, Timestamp) -> Result<(), StoreError>,
+    ) -> Result<Tenant, DeskError> {
         let tenant = Tenant::new(id, org_id, company)?;
         let now = self.clock.now();
         self.store
-            .write(|tx| tx.save_tenant(&tenant, now).map_err(DeskError::from))?;
+            .write(|tx| store(tx, &tenant, now).map_err(DeskError::from))?;
         Ok(tenant)
     }
 

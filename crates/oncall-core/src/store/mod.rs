@@ -17,7 +17,6 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
-pub use lists::PAGE_MAX;
 pub use outbox::{AWAITING_ANSWER, Delivered, LinkReplaced, OutboxCounts, OutboxItem, Subject};
 
 /// One schema change.
