@@ -222,7 +222,7 @@ fn the_demo_runs_the_whole_loop_against_the_built_in_simulator() {
         "internal note by Dana: A backup job is pinning the CPU; rescheduling it.",
         "time: 18 min Remote Support by Dana",
         "resolved by Dana: Backup moved to 02:00; CPU back to normal.",
-        "P2 | Globex Inc | source On-Call Auto | assigned to Lee",
+        "P1 | Globex Inc | source On-Call Auto | assigned to Lee",
         "| MITRE technique: T1059.001 PowerShell",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");

@@ -5,11 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use oncall_core::{
-    domain::{DefendDetails, NewIncident},
-    live::Live,
-    paths,
-};
+use oncall_core::{domain::NewIncident, live::Live, paths, sample};
 use psa_sim::{RunningSim, SimConfig};
 use serde_json::Value;
 
@@ -17,12 +13,6 @@ use serde_json::Value;
 pub const KEY: &str = "demo-service-key";
 /// Who acts in the demo when no technician is set.
 pub const TECHNICIAN: &str = "Demo Technician";
-
-const TENANTS: [(&str, &str, &str); 3] = [
-    ("acme", "org-acme", "ACME Corp"),
-    ("globex", "org-globex", "Globex Inc"),
-    ("initech", "org-initech", "Initech"),
-];
 
 /// The running simulator and where the demo keeps its files.
 pub struct Demo {
@@ -40,7 +30,7 @@ impl Demo {
             .join("demo-app");
         std::fs::create_dir_all(&dir)?;
         let mut config = SimConfig::new(KEY);
-        for (id, _, company) in TENANTS {
+        for (id, _, company) in sample::TENANTS {
             config = config.tenant(id, company);
         }
         config.state = Some(dir.join("psa-sim-state.json"));
@@ -69,23 +59,16 @@ impl Demo {
         if !live.read(|d| d.tenants())?.is_empty() {
             return Ok(());
         }
-        for (id, org, company) in TENANTS {
+        for (id, org, company) in sample::TENANTS {
             live.act(None, |d| d.add_tenant(id, org, company).map(|_| ()))?;
         }
         let extra: usize = std::env::var("ONCALL_DEMO_INCIDENTS")
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        let generated = (0..extra).map(|i| NewIncident {
-            tenant_id: TENANTS[i % 3].0.into(),
-            title: format!("Disk space low on srv-{:05} (C: below 10%)", i),
-            description: "Generated for trying the list at scale.".into(),
-            severity: ["low", "medium", "high", "critical"][i % 4].into(),
-            alert_source: Some("Disk monitor".into()),
-            product: Some("RMM".into()),
-            ..NewIncident::default()
-        });
-        let incidents: Vec<NewIncident> = generated.chain(samples()).collect();
+        let incidents: Vec<NewIncident> = sample::generated(extra)
+            .chain(sample::incidents())
+            .collect();
         live.act(None, |d| d.new_incidents(&incidents))?;
         Ok(())
     }
@@ -102,71 +85,4 @@ impl Demo {
             .await?;
         Ok(tickets.into_iter().find(|t| t["id"] == id))
     }
-}
-
-fn samples() -> Vec<NewIncident> {
-    let rmm =
-        |tenant: &str, title: &str, severity: &str, source: &str, description: &str| NewIncident {
-            tenant_id: tenant.into(),
-            title: title.into(),
-            description: description.into(),
-            severity: severity.into(),
-            alert_source: Some(source.into()),
-            product: Some("RMM".into()),
-            ..NewIncident::default()
-        };
-    vec![
-        rmm(
-            "initech",
-            "Backup job failed on nas-02",
-            "medium",
-            "Backup monitor",
-            "The nightly backup ended with error 0x80070005 (access denied).",
-        ),
-        rmm(
-            "globex",
-            "Printer queue stuck on PRN-3F",
-            "low",
-            "Print monitor",
-            "Twelve jobs waiting for more than 30 minutes.",
-        ),
-        rmm(
-            "acme",
-            "Certificate expires in 5 days on mail.acme.example",
-            "high",
-            "Certificate monitor",
-            "The TLS certificate of the mail gateway expires on Friday.",
-        ),
-        rmm(
-            "initech",
-            "Memory above 90% on sql-01",
-            "high",
-            "Memory monitor",
-            "Available memory under 10% for 20 minutes; SQL Server is the top consumer.",
-        ),
-        NewIncident {
-            tenant_id: "globex".into(),
-            title: "Suspicious PowerShell on FIN-LAPTOP-7".into(),
-            description: "An encoded PowerShell command started from an Office macro.".into(),
-            severity: "critical".into(),
-            alert_source: Some("EDR".into()),
-            product: Some("Defend".into()),
-            defend: DefendDetails {
-                device_name: Some("FIN-LAPTOP-7".into()),
-                hostname: Some("fin-laptop-7.globex.local".into()),
-                mitre_technique_id: Some("T1059.001".into()),
-                mitre_technique_name: Some("PowerShell".into()),
-                recommended_action: Some(
-                    "Isolate the device and reset the user's credentials.".into(),
-                ),
-            },
-        },
-        rmm(
-            "acme",
-            "CPU critical on client-server-01",
-            "critical",
-            "CPU monitor",
-            "CPU above 95% for 10 minutes.",
-        ),
-    ]
 }

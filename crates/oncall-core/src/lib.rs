@@ -8,6 +8,7 @@ pub mod live;
 pub mod paths;
 pub mod problem;
 pub mod psa;
+pub mod sample;
 pub mod secrets;
 pub mod service;
 pub mod settings;

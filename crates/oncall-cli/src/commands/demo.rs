@@ -6,8 +6,9 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use oncall_core::{
     Desk, SystemClock,
-    domain::{DefendDetails, IncidentId, ManualEntry, NewIncident, TimePolicy},
+    domain::{IncidentId, ManualEntry, TimePolicy},
     psa::{OnePsaClient, PsaConfig},
+    sample,
     secrets::Secret,
     sync::{SyncEngine, SyncOptions},
 };
@@ -21,12 +22,12 @@ pub fn run(keep: bool) -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let sim = rt.block_on(psa_sim::start(
-        SimConfig::new(DEMO_KEY)
-            .tenant("acme", "ACME Corp")
-            .tenant("globex", "Globex Inc"),
-        "127.0.0.1:0".parse()?,
-    ))?;
+    let sim_config = sample::TENANTS
+        .iter()
+        .fold(SimConfig::new(DEMO_KEY), |config, (id, _, company)| {
+            config.tenant(*id, *company)
+        });
+    let sim = rt.block_on(psa_sim::start(sim_config, "127.0.0.1:0".parse()?))?;
     let url = sim.base_url();
     let dir = oncall_core::paths::data_dir()
         .context("no home directory for the demo database")?
@@ -49,34 +50,13 @@ pub fn run(keep: bool) -> Result<()> {
             auto_start: false,
             ..TimePolicy::default()
         });
-    desk.add_tenant("acme", "org-acme", "ACME Corp")?;
-    desk.add_tenant("globex", "org-globex", "Globex Inc")?;
-    let cpu = desk.new_incident(&NewIncident {
-        tenant_id: "acme".into(),
-        title: "CPU critical on client-server-01".into(),
-        description: "CPU above 95% for 10 minutes".into(),
-        severity: "critical".into(),
-        alert_source: Some("CPU monitor".into()),
-        product: Some("RMM".into()),
-        ..NewIncident::default()
-    })?;
-    let edr = desk.new_incident(&NewIncident {
-        tenant_id: "globex".into(),
-        title: "Suspicious PowerShell on FIN-LAPTOP-7".into(),
-        severity: "high".into(),
-        alert_source: Some("EDR".into()),
-        product: Some("Defend".into()),
-        defend: DefendDetails {
-            device_name: Some("FIN-LAPTOP-7".into()),
-            hostname: Some("fin-laptop-7.globex.local".into()),
-            mitre_technique_id: Some("T1059.001".into()),
-            mitre_technique_name: Some("PowerShell".into()),
-            recommended_action: Some("Isolate the device and reset the user's credentials".into()),
-        },
-        ..NewIncident::default()
-    })?;
+    for (id, org, company) in sample::TENANTS {
+        desk.add_tenant(id, org, company)?;
+    }
+    let cpu = desk.new_incident(&sample::cpu_critical())?;
+    let edr = desk.new_incident(&sample::suspicious_powershell())?;
     println!(
-        "1. Two incidents came in: #{} (critical, ACME) and #{} (high, Globex, Defend).",
+        "1. Two critical incidents came in: #{} (ACME, CPU) and #{} (Globex, Defend).",
         cpu.id, edr.id
     );
 
