@@ -1,11 +1,11 @@
 //! Credentials through the `oncall` binary: the OS keychain (the real Secret Service, checked
 //! with `secret-tool`), the settings file, where each value comes from, the sync using them,
-//! secrets kept out of every other place, and a clear message when the keychain is unavailable.
+//! and a clear message when the keychain is unavailable. Secrets kept out of every other place:
+//! `secrets.rs`.
 
 use std::process::Command;
 
 use oncall_e2e::{Desk, KEY, Run, Sim};
-use psa_sim::{NcentralConfig, PsaCredential, PsaType, SimConfig};
 use serde_json::Value;
 
 /// A D-Bus address where no bus listens.

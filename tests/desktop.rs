@@ -660,7 +660,7 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
     wd.wait_text("set-ncentral-login-state", "set");
     pages.push(("the settings once saved", page_state(&app)));
 
-    // The wizard fails on the key; the acknowledgement's ticket is refused.
+    // The wizard fails on the key; the acknowledgement's ticket waits, the refusal shown.
     wd.click("wizard-run");
     let step_is = |step: &str, status: &str| {
         wd.wait_until(&format!("{step} {status}"), WAIT, || {
@@ -677,12 +677,16 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
     wd.click("nav-incidents");
     open(&app, &id, "CPU critical on FS01");
     wd.click("ack");
-    wd.el("status-refused");
-    wd.click("status-refused");
-    wd.el("sync-log-row");
-    pages.push(("the sync log of the refused write", page_state(&app)));
+    wd.wait_text("status-waiting", "1");
+    wd.wait_until("the refusal shown", WAIT, || {
+        wd.attr("status-error", "title")
+            .is_some_and(|t| t.contains("(401)"))
+    });
+    wd.click("nav-sync-log");
+    wd.el("sync-log");
+    pages.push(("the sync log after the refusal", page_state(&app)));
 
-    // The right key, the wizard passes, the refused ticket goes out on retry.
+    // The right key, the wizard passes, the waiting ticket goes out.
     wd.click("nav-settings");
     wd.type_into("set-psa-key", PSA_KEY);
     wd.click("settings-save");
@@ -699,12 +703,8 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
         step_is(step, "passed");
     }
     pages.push(("the passed wizard", page_state(&app)));
-    wd.click("nav-sync-log");
-    let retry = wd.wait_for("the retry button", WAIT, || {
-        testids(&app, "retry-").into_iter().next()
-    });
-    wd.click(&retry);
-    wait_ticket(&sim, "the retried ticket", |_| true);
+    wd.click("sync-now");
+    wait_ticket(&sim, "the waiting ticket", |_| true);
     wd.click("nav-incidents");
     open(&app, &id, "CPU critical on FS01");
     wd.wait_until("the ticket shown", WAIT, || {

@@ -52,7 +52,11 @@ fn report(info: &PanicHookInfo<'_>, now: jiff::Timestamp) -> String {
         .unwrap_or_else(|| "(unknown)".to_owned());
     let thread = std::thread::current();
     let mut text = String::new();
-    let _ = writeln!(text, "oncall-desk {} crashed at {now}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        text,
+        "oncall-desk {} crashed at {now}",
+        env!("CARGO_PKG_VERSION")
+    );
     let _ = writeln!(text, "thread: {}", thread.name().unwrap_or("(unnamed)"));
     let _ = writeln!(text, "message: {message}");
     let _ = writeln!(text, "location: {location}");
