@@ -1,29 +1,15 @@
 //! Credentials through the `oncall` binary: the OS keychain (the real Secret Service, checked
 //! with `secret-tool`), the settings file, where each value comes from, the sync using them,
-//! secrets kept out of every other place, and a clear message when the keychain is unavailable.
+//! and a clear message when the keychain is unavailable. Secrets kept out of every other place:
+//! `secrets.rs`.
 
 use std::process::Command;
 
 use oncall_e2e::{Desk, KEY, Run, Sim};
-use psa_sim::{NcentralConfig, PsaCredential, PsaType, SimConfig};
 use serde_json::Value;
 
 /// A D-Bus address where no bus listens.
 const NO_BUS: &str = "unix:path=/nonexistent/oncall-test-bus";
-
-/// What the Secret Service holds for one of `desk`'s secrets, read with `secret-tool` by the
-/// attributes keyring 3 writes (`service`, `username` = `<profile>:<secret>`, `target`).
-fn secret_tool_lookup(desk: &Desk, secret: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args(["lookup", "service", "oncall-desk", "username"])
-        .arg(format!("{}:{secret}", desk.profile()))
-        .args(["target", "default"])
-        .output()
-        .expect("secret-tool runs (apt-get install libsecret-tools)");
-    out.status
-        .success()
-        .then(|| String::from_utf8(out.stdout).expect("utf-8"))
-}
 
 /// How many Secret Service items belong to `desk`'s profile.
 fn secret_tool_items(desk: &Desk) -> usize {
@@ -68,7 +54,7 @@ fn the_psa_key_is_stored_replaced_and_removed_in_the_secret_service() {
     );
     assert!(login.stderr.is_empty(), "{}", login.stderr);
     assert_eq!(
-        secret_tool_lookup(&desk, "psa.service_key").as_deref(),
+        desk.keychain_item("psa.service_key").as_deref(),
         Some("first-psa-key"),
         "the trailing newline is not part of the key"
     );
@@ -79,7 +65,7 @@ fn the_psa_key_is_stored_replaced_and_removed_in_the_secret_service() {
 
     ok(desk.run_with_input(&["login", "psa"], "second-psa-key"));
     assert_eq!(
-        secret_tool_lookup(&desk, "psa.service_key").as_deref(),
+        desk.keychain_item("psa.service_key").as_deref(),
         Some("second-psa-key")
     );
     assert_eq!(secret_tool_items(&desk), 1, "replaced, not added");
@@ -98,7 +84,7 @@ fn the_psa_key_is_stored_replaced_and_removed_in_the_secret_service() {
             desk.profile()
         )
     );
-    assert_eq!(secret_tool_lookup(&desk, "psa.service_key"), None);
+    assert_eq!(desk.keychain_item("psa.service_key"), None);
     assert_eq!(shown(&desk, "psa.service_key")["set"], false);
     let again = ok(desk.run(&["logout", "psa"]));
     assert!(
@@ -139,7 +125,7 @@ fn the_ncentral_login_is_read_as_json_from_stdin_and_never_echoed() {
         ("ncentral.username", "tech@example.com"),
         ("ncentral.password", "nc-pw-value"),
     ] {
-        assert_eq!(secret_tool_lookup(&desk, secret).as_deref(), Some(value));
+        assert_eq!(desk.keychain_item(secret).as_deref(), Some(value));
         assert_eq!(shown(&desk, secret)["source"], "keychain");
     }
 
@@ -340,110 +326,6 @@ fn stored_settings_and_keychain_key_drive_the_sync() {
 }
 
 #[test]
-fn secrets_never_reach_the_database_the_settings_file_the_logs_or_the_output() {
-    const PSA_KEY: &str = "psa-key-5d1f0c9e";
-    const JWT: &str = "jwt-8b2e77aa";
-    const INTEGRATION_KEY: &str = "ik-3c9d41f0";
-    const PASSWORD: &str = "pw-e6a0b3d2";
-    let secrets = [PSA_KEY, JWT, INTEGRATION_KEY, PASSWORD];
-    let sim = Sim::with(
-        SimConfig::new(PSA_KEY)
-            .tenant("acme", "ACME Corp")
-            .ncentral(NcentralConfig {
-                jwt: JWT.into(),
-                integration_key: INTEGRATION_KEY.into(),
-                psa_credentials: vec![PsaCredential {
-                    psa_type: PsaType::Tigerpaw,
-                    username: "tech".into(),
-                    password: PASSWORD.into(),
-                }],
-            }),
-    );
-    let desk = Desk::new().env("ONCALL_LOG", "trace");
-    let mut runs = Vec::new();
-    for (key, value) in [
-        ("psa.url", sim.url()),
-        ("ncentral.url", sim.url()),
-        ("ncentral.psa_type", "3".into()),
-    ] {
-        runs.push(ok(desk.run(&["config", "set", key, &value])));
-    }
-    runs.push(ok(desk.run_with_input(&["login", "psa"], PSA_KEY)));
-    let login = serde_json::json!({
-        "jwt": JWT, "integration_key": INTEGRATION_KEY, "username": "tech", "password": PASSWORD
-    });
-    runs.push(ok(
-        desk.run_with_input(&["login", "ncentral"], &login.to_string())
-    ));
-    desk.tenant("acme");
-    let id = desk.incident("acme", "CPU critical", "critical");
-    runs.push(ok(desk.run(&["ack", &id, "--tech", "Dana"])));
-    runs.push(ok(desk.run(&[
-        "note",
-        &id,
-        "--author",
-        "Dana",
-        "checked it",
-    ])));
-    runs.push(ok(desk.run(&["sync"])));
-    runs.push(ok(desk.run(&["psa", "check"])));
-    let ticket = sim.tickets()[0].ticket.id.clone();
-    for args in [
-        vec!["config", "show"],
-        vec!["config", "show", "--json"],
-        vec!["wizard", "--ticket", &ticket],
-        vec!["wizard", "--json", "--ticket", &ticket],
-        vec!["incident", "show", &id, "--json"],
-    ] {
-        runs.push(ok(desk.run(&args)));
-    }
-    // A wrong key and a wrong token: the failures' messages must not quote the right ones.
-    runs.push(desk.run_with_input(&["login", "psa"], "wrong-key"));
-    runs.push(desk.run(&["wizard", "--json"]));
-    runs.push(ok(desk.run(&["logout", "ncentral"])));
-    runs.push(ok(desk.run(&["logout", "psa"])));
-
-    let trace = runs.iter().map(|r| r.stderr.as_str()).collect::<String>();
-    assert!(
-        trace.contains("TRACE"),
-        "the logs were at trace level: {trace}"
-    );
-    assert!(
-        trace.contains("keychain"),
-        "keychain calls are logged: {trace}"
-    );
-    for run in &runs {
-        for secret in secrets {
-            assert!(
-                !run.stdout.contains(secret),
-                "{secret} in stdout: {}",
-                run.stdout
-            );
-            assert!(
-                !run.stderr.contains(secret),
-                "{secret} in stderr: {}",
-                run.stderr
-            );
-        }
-    }
-    let mut files = vec![desk.dir().join("config").join("settings.json")];
-    for suffix in ["", "-wal", "-shm"] {
-        files.push(desk.dir().join(format!("oncall.sqlite3{suffix}")));
-    }
-    for file in files.iter().filter(|f| f.exists()) {
-        let bytes = std::fs::read(file).expect("read");
-        for secret in secrets {
-            assert!(
-                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                "{secret} in {}",
-                file.display()
-            );
-        }
-    }
-    assert!(files[0].exists() && files[1].exists());
-}
-
-#[test]
 fn an_unavailable_keychain_is_explained_and_the_environment_still_works() {
     let sim = Sim::start();
     let desk = Desk::new().env("DBUS_SESSION_BUS_ADDRESS", NO_BUS);
@@ -557,70 +439,18 @@ fn a_keychain_without_an_unlocked_default_keyring_is_explained() {
     assert!(stderr.contains("Unlock it"), "{stderr}");
 }
 
-/// Runs `oncall ARGS` on a terminal (`script` gives it a pseudo-terminal) and answers each
-/// prompt once it appears; returns everything the terminal showed.
-fn on_a_terminal(desk: &Desk, args: &str, answers: &[(&str, &str)]) -> String {
-    use std::io::{Read, Write};
-    let mut cmd = Command::new("script");
-    cmd.args([
-        "-qec",
-        &format!("{} {args}", oncall_e2e::oncall_bin().display()),
-        "/dev/null",
-    ]);
-    for (k, v) in desk.command(&[]).get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("script runs (util-linux)");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut shown = Vec::new();
-    for (prompt, answer) in answers {
-        while !String::from_utf8_lossy(&shown).ends_with(prompt) {
-            let mut byte = [0_u8; 1];
-            assert_eq!(
-                stdout.read(&mut byte).expect("read"),
-                1,
-                "no prompt {prompt:?}"
-            );
-            shown.push(byte[0]);
-        }
-        // The prompt is printed just before echo is switched off: give it a moment.
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        writeln!(stdin, "{answer}").expect("answer");
-    }
-    stdout.read_to_end(&mut shown).expect("read");
-    assert!(
-        child.wait().expect("wait").success(),
-        "{}",
-        String::from_utf8_lossy(&shown)
-    );
-    String::from_utf8_lossy(&shown).into_owned()
-}
-
 #[test]
 fn on_a_terminal_secrets_are_read_from_prompts_without_echo() {
     let desk = Desk::new();
-    let shown = on_a_terminal(
-        &desk,
-        "login psa",
-        &[("The One PSA service key: ", "tty-key-91")],
-    );
+    let shown = desk.on_a_terminal("login psa", &[("The One PSA service key: ", "tty-key-91")]);
     assert!(shown.contains("Stored The One PSA service key"), "{shown}");
     assert!(!shown.contains("tty-key-91"), "the key was echoed: {shown}");
     assert_eq!(
-        secret_tool_lookup(&desk, "psa.service_key").as_deref(),
+        desk.keychain_item("psa.service_key").as_deref(),
         Some("tty-key-91")
     );
 
-    let shown = on_a_terminal(
-        &desk,
+    let shown = desk.on_a_terminal(
         "login ncentral",
         &[
             ("N-central User-API token (JWT): ", "tty-jwt-92"),
@@ -637,7 +467,7 @@ fn on_a_terminal_secrets_are_read_from_prompts_without_echo() {
         assert!(!shown.contains(secret), "{secret} was echoed: {shown}");
     }
     assert_eq!(
-        secret_tool_lookup(&desk, "ncentral.password").as_deref(),
+        desk.keychain_item("ncentral.password").as_deref(),
         Some("tty-pw-94")
     );
     ok(desk.run(&["logout", "psa"]));

@@ -590,3 +590,210 @@ fn readme_screenshots_of_the_demo() {
     dark.wd.el("psa-view");
     screenshot(&dark, "main-dark.png");
 }
+
+/// Everything of the page a secret could hide in: its markup, every form field's value, and
+/// the web storage.
+fn page_state(app: &App) -> String {
+    app.wd
+        .script(
+            "return [document.documentElement.outerHTML, \
+             ...[...document.querySelectorAll('input, textarea, select')].map(e => e.value), \
+             JSON.stringify(localStorage), JSON.stringify(sessionStorage)].join('\\n');",
+            json!([]),
+        )
+        .as_str()
+        .expect("the page's state")
+        .to_owned()
+}
+
+#[test]
+fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash() {
+    use oncall_e2e::leaks::{Planted, assert_absent, files};
+    use psa_sim::{NcentralConfig, PsaCredential, PsaType};
+
+    const PSA_KEY: &str = "app-psa-key-planted-71c0e4d9";
+    const WRONG_KEY: &str = "app-psa-key-mistyped-2a58f3b6";
+    const JWT: &str = "app-nc-jwt-planted-c43e1f07";
+    const INTEGRATION_KEY: &str = "app-nc-ik-planted-9d26ab50";
+    const PASSWORD: &str = "app-nc-pw-planted-5f81d2c3";
+    let planted = [
+        Planted::new("the PSA service key", PSA_KEY),
+        Planted::new("the mistyped PSA service key", WRONG_KEY),
+        Planted::new("the N-central token", JWT),
+        Planted::new("the N-central integration key", INTEGRATION_KEY),
+        Planted::new("the N-central password", PASSWORD),
+    ];
+    let Some(desktop) = desktop() else { return };
+    let sim = Sim::with(
+        SimConfig::new(PSA_KEY)
+            .tenant("acme", "ACME Corp")
+            .ncentral(NcentralConfig {
+                jwt: JWT.into(),
+                integration_key: INTEGRATION_KEY.into(),
+                psa_credentials: vec![PsaCredential {
+                    psa_type: PsaType::Tigerpaw,
+                    username: "tech".into(),
+                    password: PASSWORD.into(),
+                }],
+            }),
+    );
+    let desk = Desk::new().env("ONCALL_DEMO", "0");
+    desk.tenant("acme");
+    let id = desk.incident("acme", "CPU critical on FS01", "critical");
+    let app = desktop.launch_with(&desk, &[("ONCALL_LOG", "trace")]);
+    let wd = &app.wd;
+    let mut pages = Vec::new();
+
+    // The settings form, with a typo in the key.
+    wd.click("nav-settings");
+    wd.type_into("set-technician", "Dana");
+    wd.type_into("set-psa-url", &sim.url());
+    wd.type_into("set-psa-key", WRONG_KEY);
+    wd.type_into("set-ncentral-url", &sim.url());
+    wd.type_into("set-ncentral-psa-type", "3");
+    wd.type_into("set-ncentral-jwt", JWT);
+    wd.type_into("set-ncentral-integration-key", INTEGRATION_KEY);
+    wd.type_into("set-ncentral-username", "tech");
+    wd.type_into("set-ncentral-password", PASSWORD);
+    wd.click("settings-save");
+    wd.wait_text("set-psa-key-state", "set");
+    wd.wait_text("set-ncentral-login-state", "set");
+    pages.push(("the settings once saved", page_state(&app)));
+
+    // The wizard fails on the key; the acknowledgement's ticket waits, the refusal shown.
+    wd.click("wizard-run");
+    let step_is = |step: &str, status: &str| {
+        wd.wait_until(&format!("{step} {status}"), WAIT, || {
+            wd.has(&format!("wizard-step-{step}"))
+                && wd
+                    .attr(&format!("wizard-step-{step}"), "data-status")
+                    .as_deref()
+                    == Some(status)
+        });
+    };
+    step_is("one_psa", "failed");
+    step_is("ncentral_login", "passed");
+    pages.push(("the failed wizard", page_state(&app)));
+    wd.click("nav-incidents");
+    open(&app, &id, "CPU critical on FS01");
+    wd.click("ack");
+    wd.wait_text("status-waiting", "1");
+    wd.wait_until("the refusal shown", WAIT, || {
+        wd.attr("status-error", "title")
+            .is_some_and(|t| t.contains("(401)"))
+    });
+    wd.click("nav-sync-log");
+    wd.el("sync-log");
+    pages.push(("the sync log after the refusal", page_state(&app)));
+
+    // The right key, the wizard passes, the waiting ticket goes out.
+    wd.click("nav-settings");
+    wd.type_into("set-psa-key", PSA_KEY);
+    wd.click("settings-save");
+    wd.wait_until("the key box emptied", WAIT, || {
+        wd.value("set-psa-key").is_empty()
+    });
+    wd.click("wizard-run");
+    for step in [
+        "one_psa",
+        "tenants",
+        "ncentral_login",
+        "ncentral_psa_credentials",
+    ] {
+        step_is(step, "passed");
+    }
+    pages.push(("the passed wizard", page_state(&app)));
+    wd.click("sync-now");
+    wait_ticket(&sim, "the waiting ticket", |_| true);
+    wd.click("nav-incidents");
+    open(&app, &id, "CPU critical on FS01");
+    wd.wait_until("the ticket shown", WAIT, || {
+        wd.text("psa-ticket-id").starts_with("T-")
+    });
+    pages.push(("the incident with its ticket", page_state(&app)));
+
+    // The search finds the secrets where they belong.
+    for (name, value, secret) in [
+        ("psa.service_key", PSA_KEY, &planted[0]),
+        ("ncentral.jwt", JWT, &planted[2]),
+        ("ncentral.integration_key", INTEGRATION_KEY, &planted[3]),
+        ("ncentral.password", PASSWORD, &planted[4]),
+    ] {
+        let stored = desk.keychain_item(name).unwrap_or_default();
+        assert_eq!(stored, value, "{name} is in the keychain");
+        assert!(!secret.found_in(stored.as_bytes()).is_empty(), "{name}");
+    }
+    for (page, state) in &pages {
+        assert!(state.contains("data-testid"), "{page} was read");
+        assert_absent(&planted, page, state.as_bytes());
+    }
+    let log = app.log();
+    assert!(
+        log.contains("TRACE") && log.contains("keychain"),
+        "the app's log is at trace level: {log}"
+    );
+    assert_absent(&planted, "the app's log", log.as_bytes());
+    let mut env = app.env().to_vec();
+    drop(app);
+
+    // A crash with the secrets in play: the stored login, and the key from the environment.
+    // A database that is not one makes the app's setup fail, which Tauri turns into a panic.
+    let garbage = desk.dir().join("not-a-database.sqlite3");
+    std::fs::write(&garbage, vec![0x5a; 8192]).expect("write");
+    env.retain(|(k, _)| k != "ONCALL_DB");
+    let stderr = desk.dir().join("crash-stderr.log");
+    let mut crashing = Command::new(oncall_e2e::desktop::app_path())
+        .env_remove("PSA_API_URL")
+        .env_remove("PSA_SERVICE_KEY")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("ONCALL_DB", &garbage)
+        .env("PSA_API_URL", sim.url())
+        .env("PSA_SERVICE_KEY", PSA_KEY)
+        .env("RUST_BACKTRACE", "full")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+        .spawn()
+        .expect("the app starts");
+    let status = oncall_e2e::webdriver::wait_for("the app to crash", WAIT, &mut || {
+        crashing.try_wait().expect("wait")
+    });
+    assert!(!status.success(), "the app exited with {status}");
+    let crashes = desk.dir().join("data/oncall-desk/crashes");
+    let reports = files(&crashes);
+    assert_eq!(
+        reports.len(),
+        1,
+        "one crash report in {}",
+        crashes.display()
+    );
+    let report = std::fs::read_to_string(&reports[0]).expect("the report");
+    for expected in [
+        concat!("oncall-desk ", env!("CARGO_PKG_VERSION"), " crashed at "),
+        "message: Failed to setup app",
+        "location: ",
+        "backtrace:",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected} in the report: {report}"
+        );
+    }
+    let stderr = std::fs::read_to_string(&stderr).expect("stderr");
+    assert!(
+        stderr.contains(&reports[0].display().to_string()),
+        "stderr says where the report is: {stderr}"
+    );
+    assert_absent(&planted, "the crash report", report.as_bytes());
+    assert_absent(&planted, "the crash's stderr", stderr.as_bytes());
+
+    // Nothing the app wrote holds one: database, settings, WebKit's storage, logs.
+    let written = files(desk.dir());
+    assert!(
+        written.iter().any(|f| f.ends_with("config/settings.json")) && written.contains(&desk.db()),
+        "the settings and the database are searched: {written:?}"
+    );
+    for file in written {
+        let bytes = std::fs::read(&file).expect("read");
+        assert_absent(&planted, &file.display().to_string(), &bytes);
+    }
+}

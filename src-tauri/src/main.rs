@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod crash;
 mod demo;
 mod desktop;
 mod fixes;
@@ -13,6 +14,7 @@ mod state;
 use tauri::Manager;
 
 fn main() {
+    crash::install();
     init_tracing();
     let app = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts.

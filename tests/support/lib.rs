@@ -2,6 +2,7 @@
 //! psa-sim over loopback.
 
 pub mod desktop;
+pub mod leaks;
 mod sim;
 mod stub;
 pub mod webdriver;
@@ -156,6 +157,75 @@ impl Desk {
     /// Runs `oncall ARGS`.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.command(args).output().expect("oncall runs"))
+    }
+
+    /// Runs `oncall ARGS` with `vars` added to this desk's environment for this run only.
+    pub fn run_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.envs(vars.iter().copied());
+        Run::from(cmd.output().expect("oncall runs"))
+    }
+
+    /// Runs `oncall ARGS` on a terminal (`script` gives it a pseudo-terminal) and answers each
+    /// prompt once it appears; returns everything the terminal showed.
+    pub fn on_a_terminal(&self, args: &str, answers: &[(&str, &str)]) -> String {
+        use std::io::Read;
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{} {args}", oncall_bin().display()),
+            "/dev/null",
+        ]);
+        for (k, v) in self.command(&[]).get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script runs (util-linux)");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut shown = Vec::new();
+        for (prompt, answer) in answers {
+            while !String::from_utf8_lossy(&shown).ends_with(prompt) {
+                let mut byte = [0_u8; 1];
+                assert_eq!(
+                    stdout.read(&mut byte).expect("read"),
+                    1,
+                    "no prompt {prompt:?}"
+                );
+                shown.push(byte[0]);
+            }
+            // The prompt is printed just before echo is switched off: give it a moment.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            writeln!(stdin, "{answer}").expect("answer");
+        }
+        stdout.read_to_end(&mut shown).expect("read");
+        assert!(
+            child.wait().expect("wait").success(),
+            "{}",
+            String::from_utf8_lossy(&shown)
+        );
+        String::from_utf8_lossy(&shown).into_owned()
+    }
+
+    /// What the Secret Service holds for one of this desk's secrets (e.g. `psa.service_key`),
+    /// read with `secret-tool` by the attributes keyring 3 writes (`service`, `username` =
+    /// `<profile>:<secret>`, `target`).
+    pub fn keychain_item(&self, secret: &str) -> Option<String> {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "oncall-desk", "username"])
+            .arg(format!("{}:{secret}", self.profile()))
+            .args(["target", "default"])
+            .output()
+            .expect("secret-tool runs (apt-get install libsecret-tools)");
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).expect("utf-8"))
     }
 
     /// Runs `oncall ARGS --json` and parses its output; panics if it failed.

@@ -1,6 +1,8 @@
 //! What the desktop app shows besides incidents: itself, tenants, settings, the wizard, and the
 //! inputs of its forms.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -75,7 +77,8 @@ pub struct SettingsView {
 }
 
 /// What the settings screen saves; `None` leaves a value as it is, an empty string removes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+/// Its `Debug` shows whether each secret was given, never the secret.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, TS)]
 pub struct SettingsInput {
     /// The One PSA's API address.
     pub psa_url: Option<String>,
@@ -105,6 +108,31 @@ pub struct SettingsInput {
     pub ncentral_username: Option<String>,
     /// A new standard PSA password.
     pub ncentral_password: Option<String>,
+}
+
+impl fmt::Debug for SettingsInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let given = |s: &Option<String>| s.as_ref().map(|_| "[redacted]");
+        f.debug_struct("SettingsInput")
+            .field("psa_url", &self.psa_url)
+            .field("technician", &self.technician)
+            .field("default_tenant", &self.default_tenant)
+            .field("ncentral_url", &self.ncentral_url)
+            .field("ncentral_psa_type", &self.ncentral_psa_type)
+            .field("time_increment_minutes", &self.time_increment_minutes)
+            .field("time_work_type", &self.time_work_type)
+            .field("time_billable", &self.time_billable)
+            .field("time_auto_start", &self.time_auto_start)
+            .field("psa_key", &given(&self.psa_key))
+            .field("ncentral_jwt", &given(&self.ncentral_jwt))
+            .field(
+                "ncentral_integration_key",
+                &given(&self.ncentral_integration_key),
+            )
+            .field("ncentral_username", &self.ncentral_username)
+            .field("ncentral_password", &given(&self.ncentral_password))
+            .finish()
+    }
 }
 
 /// How a wizard step stands.
@@ -158,4 +186,25 @@ pub struct ResolvePreview {
     pub increment_minutes: i64,
     /// Seconds actually worked.
     pub worked_seconds: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_input_never_formats_its_secrets() {
+        let input = SettingsInput {
+            psa_url: Some("https://psa.example.com".into()),
+            psa_key: Some("sk-planted-1".into()),
+            ncentral_jwt: Some("sk-planted-2".into()),
+            ncentral_integration_key: Some("sk-planted-3".into()),
+            ncentral_password: Some("sk-planted-4".into()),
+            ..SettingsInput::default()
+        };
+        let shown = format!("{input:?} {input:#?}");
+        assert!(!shown.contains("sk-planted"), "{shown}");
+        assert!(shown.contains("https://psa.example.com"), "{shown}");
+        assert!(shown.contains("psa_key: Some(\"[redacted]\")"), "{shown}");
+    }
 }
