@@ -114,7 +114,7 @@ impl RateGate {
             }
             tokio::time::sleep_until(wait_until).await;
             // A request whose slot came passes, unless a 429 closed the gate meanwhile.
-            if reserved && !self.lock().closed_until.is_some_and(|t| t > Instant::now()) {
+            if reserved && self.lock().closed_until.is_none_or(|t| t <= Instant::now()) {
                 return true;
             }
         }
