@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod leaks;
+pub mod measure;
 mod sim;
 mod stub;
 pub mod webdriver;
@@ -19,10 +20,14 @@ use std::{
 
 use serde_json::Value;
 
-/// The `oncall` binary, built once per test process so it is never stale.
+/// The `oncall` binary, built once per test process so it is never stale; `ONCALL_BIN` names a
+/// prebuilt one instead (the measurements use a release build).
 pub fn oncall_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| cargo_bin("oncall-cli", "oncall"))
+    BIN.get_or_init(|| {
+        std::env::var_os("ONCALL_BIN")
+            .map_or_else(|| cargo_bin("oncall-cli", "oncall"), PathBuf::from)
+    })
 }
 
 /// Builds `bin` of `package` with the cargo running these tests and returns its path.

@@ -132,6 +132,23 @@ impl Sim {
         })
     }
 
+    /// How many `/api` requests the rate limit answered 429 so far.
+    pub fn rate_limited(&self) -> u64 {
+        let url = format!("{}/_sim/requests", self.url());
+        self.rt.block_on(async {
+            let v: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .expect("GET /_sim/requests")
+                .json()
+                .await
+                .expect("json");
+            v["rate_limited"].as_u64().expect("rate_limited")
+        })
+    }
+
     /// Waits (up to 10 s) until more than `before` requests have reached the simulator.
     pub fn wait_for_request_after(&self, before: u64) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

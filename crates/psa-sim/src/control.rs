@@ -106,9 +106,13 @@ async fn grant_tenant(State(app): State<App>, Path(id): Path<String>, body: Byte
     Json(tenants).into_response()
 }
 
-/// How many `/api` requests reached the simulator so far (counted on arrival).
+/// How many `/api` requests reached the simulator so far (counted on arrival), and how many of
+/// them the rate limit answered 429.
 async fn requests(State(app): State<App>) -> Json<Value> {
-    Json(serde_json::json!({ "received": app.received.load(std::sync::atomic::Ordering::SeqCst) }))
+    Json(serde_json::json!({
+        "received": app.received.load(std::sync::atomic::Ordering::SeqCst),
+        "rate_limited": app.faults.rate_limited(),
+    }))
 }
 
 async fn reset(State(app): State<App>) -> Response {

@@ -17,6 +17,8 @@ use crate::server::ConnAbort;
 /// The faults in force and the rate limiter's bucket.
 pub(crate) struct FaultState {
     inner: Mutex<Inner>,
+    /// How many requests were answered 429 so far.
+    rate_limited: AtomicU64,
 }
 
 struct Inner {
@@ -32,7 +34,13 @@ impl FaultState {
                 bucket: faults.rate_limit.map(TokenBucket::new),
                 faults,
             }),
+            rate_limited: AtomicU64::new(0),
         }
+    }
+
+    /// How many requests were answered 429 so far.
+    pub fn rate_limited(&self) -> u64 {
+        self.rate_limited.load(Ordering::SeqCst)
     }
 
     /// The faults in force.
@@ -53,6 +61,7 @@ impl FaultState {
         if let Some(bucket) = &mut inner.bucket
             && let Err(retry_after) = bucket.take(Instant::now())
         {
+            self.rate_limited.fetch_add(1, Ordering::SeqCst);
             return Plan::RateLimited { retry_after };
         }
         let f = &inner.faults;

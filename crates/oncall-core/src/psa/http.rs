@@ -15,11 +15,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a whole request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The HTTP client both PSA clients use: rustls, connect and whole-request timeouts, and no
-/// redirects (a hop would carry the keys to wherever it points; psa-contract.md §3.2). The
-/// error text says why HTTPS could not be set up.
-pub(crate) fn client() -> Result<Client, String> {
-    Client::builder()
+/// The HTTP client both PSA clients use for `url`: rustls, connect and whole-request timeouts,
+/// and no redirects (a hop would carry the keys to wherever it points; psa-contract.md §3.2).
+/// The error text says why HTTPS could not be set up.
+pub(crate) fn client(url: &Url) -> Result<Client, String> {
+    let builder = if url.scheme() == "http" {
+        // Plain HTTP (loopback only, by check_url) needs no root certificates, and never
+        // reaches another host (no redirects), while loading the system's costs each short
+        // `oncall` run milliseconds. An empty store makes HTTPS through this client fail.
+        Client::builder().tls_certs_only([])
+    } else {
+        Client::builder()
+    };
+    builder
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .redirect(redirect::Policy::none())

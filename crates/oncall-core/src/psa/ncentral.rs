@@ -235,7 +235,7 @@ pub struct NcentralClient {
 impl NcentralClient {
     /// A client for `config`, with connect and request timeouts.
     pub fn new(config: NcentralConfig) -> Result<Self, NcentralError> {
-        let http = http::client().map_err(NcentralError::Tls)?;
+        let http = http::client(&config.url).map_err(NcentralError::Tls)?;
         Ok(Self {
             bearer: config.jwt.clone(),
             http,

@@ -77,7 +77,7 @@ struct CreatedId {
 impl OnePsaClient {
     /// A client for `config`, with connect and request timeouts.
     pub fn new(config: PsaConfig) -> Result<Self, PsaError> {
-        let http = http::client().map_err(PsaError::Transient)?;
+        let http = http::client(&config.url).map_err(PsaError::Transient)?;
         Ok(Self { http, config })
     }
 

@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_desktop.sql"),
         breaks_older: false,
     },
+    // Indexes for the incident list's counts and ticket-id search: an older build ignores them.
+    Migration {
+        sql: include_str!("migrations/0005_list_indexes.sql"),
+        breaks_older: false,
+    },
 ];
 
 /// An open oncall-desk database.

@@ -327,7 +327,7 @@ impl SyncEngine {
                 let wait = match &e {
                     PsaError::RateLimited(after) => {
                         let wait = after.unwrap_or(self.options.default_retry_after);
-                        self.gate.close_for(wait);
+                        self.gate.rate_limited(wait);
                         wait
                     }
                     _ => {
