@@ -108,12 +108,14 @@ fn main() {
     let mut scroll = json!({});
     let mut count = Value::Null;
     for (name, s) in [("app", &app), ("hello", &hello)] {
-        let mut driven = Driven::start(s);
+        let driven = Driven::start(s);
         driven.wait_rows(2);
+        // The frames of the page standing still: what this display gives without scrolling.
+        scroll[format!("{name}-idle")] = driven.frames("idle", 3_000);
         if name == "app" {
             count = json!(driven.wd.text("incident-count"));
-            scroll["wheel"] = driven.scroll(false, 5_000);
-            scroll["drag"] = driven.scroll(true, 3_000);
+            scroll["wheel"] = driven.frames("wheel", 5_000);
+            scroll["drag"] = driven.frames("drag", 3_000);
             driven.scroll_to_top();
             driven.wait_rows(5);
         }
@@ -324,11 +326,11 @@ impl<'a> Driven<'a> {
             });
     }
 
-    /// Animation frame intervals while the list scrolls for `ms`: a steady fling (10 rows a
-    /// frame) or, with `jump`, the scroll bar dragged to a random place every frame.
-    fn scroll(&self, jump: bool, ms: u32) -> Value {
+    /// Animation frame intervals for `ms` while the list scrolls: `wheel`, a steady fling (10
+    /// rows a frame); `drag`, the scroll bar dragged to a random place every frame; `idle`, not.
+    fn frames(&self, mode: &str, ms: u32) -> Value {
         self.wd.script(
-            "const [ms, jump] = arguments;
+            "const [ms, mode] = arguments;
              const el = document.querySelector('[role=\"listbox\"][aria-label=\"Incidents\"]');
              const frames = [];
              let last = null, first = null;
@@ -337,13 +339,12 @@ impl<'a> Driven<'a> {
                if (last !== null) frames.push(t - last);
                if (first === null) first = t;
                last = t;
-               el.scrollTop = jump
-                 ? Math.random() * (el.scrollHeight - el.clientHeight)
-                 : el.scrollTop + 480;
+               if (mode === 'drag') el.scrollTop = Math.random() * (el.scrollHeight - el.clientHeight);
+               if (mode === 'wheel') el.scrollTop += 480;
                if (t - first < ms) requestAnimationFrame(tick); else window.__frames = frames;
              }
              requestAnimationFrame(tick);",
-            json!([ms, jump]),
+            json!([ms, mode]),
         );
         wait_for("the scroll to end", Duration::from_secs(60), &mut || {
             let v = self.wd.script("return window.__frames;", json!([]));
