@@ -24,4 +24,5 @@
     "retry_write",
     "sync_log",
     "psa_ticket",
+    "ui_painted",
 ]

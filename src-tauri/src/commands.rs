@@ -50,6 +50,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         retry_write,
         sync_log,
         psa_ticket,
+        ui_painted,
     ]
 }
 
@@ -413,4 +414,11 @@ async fn psa_ticket(app: State<'_, Arc<App>>, id: IncidentId) -> Answer<Option<s
     demo.ticket(&ticket)
         .await
         .map_err(|e| fixes::own(ErrorCode::Psa, format!("{e:#}"), None))
+}
+
+/// The UI painted `mark` (its first list) at `at_ms`, milliseconds since the Unix epoch: one
+/// line at info level, from which scripts/measure.d/app reads the cold start.
+#[tauri::command]
+fn ui_painted(mark: String, at_ms: f64) {
+    tracing::info!(target: "oncall_desk::paint", "painted mark={mark} at_ms={at_ms:.3}");
 }

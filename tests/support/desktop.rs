@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// The D-Bus name the app's single-instance lock holds while it runs.
-const SINGLE_INSTANCE: &str = "dev.oncall-desk.app.SingleInstance";
+pub const SINGLE_INSTANCE: &str = "dev.oncall-desk.app.SingleInstance";
 
 /// Whether the desktop tests run here; says why not when they do not.
 pub fn enabled() -> bool {
@@ -58,7 +58,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Finds `program` on PATH or in cargo's bin directory.
-fn program(name: &str) -> PathBuf {
+pub fn program(name: &str) -> PathBuf {
     let cargo_bin = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
@@ -158,7 +158,7 @@ fn bus_name_owned(name: &str) -> bool {
 }
 
 /// Waits until `name` is owned (or not) on the session bus.
-fn wait_bus_name(name: &str, owned: bool, within: Duration) {
+pub fn wait_bus_name(name: &str, owned: bool, within: Duration) {
     let what = format!(
         "{name} {} on the session bus",
         if owned { "owned" } else { "released" }

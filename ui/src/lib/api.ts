@@ -123,7 +123,24 @@ export const api = {
   syncLog: (limit: number) => call<SyncLogEntry[]>("sync_log", { limit }),
   /** Demo only: the simulator's copy of the ticket (its JSON as the PSA sends it), or null. */
   psaTicket: (id: number) => call<unknown>("psa_ticket", { id }),
+  /** Reports that the UI painted `mark`, for the cold start measurement (scripts/measure). */
+  uiPainted: (mark: string, atMs: number) => call<null>("ui_painted", { mark, atMs }),
 };
+
+let listPainted = false;
+
+/** Marks the first painted list once: performance.mark, then one line in the app's log. */
+export function markListPainted(): void {
+  if (listPainted) return;
+  listPainted = true;
+  // The callback of the next frame runs before it paints; a task queued from it runs after.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const mark = performance.mark("list-painted");
+      api.uiPainted(mark.name, performance.timeOrigin + mark.startTime).catch(() => {});
+    }),
+  );
+}
 
 export const events = {
   changed: (handler: (c: Changed) => void) => transport.listen<Changed>("changed", handler),

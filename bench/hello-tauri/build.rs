@@ -1,0 +1,5 @@
+//! Builds the Tauri context.
+
+fn main() {
+    tauri_build::build();
+}
