@@ -2,6 +2,7 @@
 
 /**
  * What the settings screen saves; `None` leaves a value as it is, an empty string removes it.
+ * Its `Debug` shows whether each secret was given, never the secret.
  */
 export type SettingsInput = { 
 /**
