@@ -10,6 +10,7 @@ mod demo;
 mod desktop;
 mod fixes;
 mod state;
+mod window;
 
 use tauri::Manager;
 
@@ -27,6 +28,7 @@ fn main() {
             let state = state::App::start()?;
             app.manage(std::sync::Arc::clone(&state));
             desktop::start(app.handle(), &state)?;
+            window::fit_to_screen(app.handle());
             Ok(())
         })
         .invoke_handler(commands::handler())
