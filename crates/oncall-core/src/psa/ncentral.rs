@@ -658,6 +658,23 @@ mod tests {
     }
 
     #[test]
+    fn a_ticket_answer_without_its_data_is_malformed() {
+        for answer in [
+            serde_json::json!({"ticketId": "1"}),
+            serde_json::json!({"data": {"ticketTitle": "Network"}}),
+            serde_json::json!({"data": {"ticketId": true}}),
+        ] {
+            assert!(
+                matches!(
+                    CustomPsaTicket::from_answer(answer.clone()),
+                    Err(NcentralError::Malformed(_))
+                ),
+                "{answer}"
+            );
+        }
+    }
+
+    #[test]
     fn numeric_ticket_ids_are_kept_as_text() {
         let info: TicketInfo = serde_json::from_value(serde_json::json!({
             "ticketId": 1142285696_u64, "ticketTitle": "Network", "ticketDetails": null,
