@@ -179,11 +179,11 @@ pub(crate) fn bare(url: &Url) -> String {
 }
 
 /// The longest `Retry-After` honoured: a PSA asking for more is asked again after this.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
 
 /// A `Retry-After` value (seconds, or an HTTP date) as a wait from `now`, capped at
 /// [`MAX_RETRY_AFTER`]; `None` when it is neither.
-fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+pub fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     let value = value.trim();
     let wait = match value.parse::<u64>() {
         Ok(secs) => Duration::from_secs(secs),

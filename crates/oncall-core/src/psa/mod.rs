@@ -9,6 +9,7 @@ mod one_psa;
 
 pub use config::{ConfigError, PsaConfig, check_url};
 pub use error::PsaError;
+pub use http::{MAX_RETRY_AFTER, retry_after};
 pub use ncentral::{
     CustomPsaTicket, Discovery, NcentralClient, NcentralConfig, NcentralError, TokenExchange,
 };

@@ -141,9 +141,9 @@ impl Discovery {
         self.links.get(rel).map(String::as_str)
     }
 
-    /// Adds the `_links` of one answer: HAL allows a bare string, `{"href": ..}`, or an array
-    /// of those (the first is used).
-    fn add(&mut self, answer: &Value) {
+    /// Adds the `_links` of one discovery answer (`GET /api/standard-psa`, `/api/custom-psa`):
+    /// HAL allows a bare string, `{"href": ..}`, or an array of those (the first is used).
+    pub fn add(&mut self, answer: &Value) {
         let Some(links) = answer.get("_links").and_then(Value::as_object) else {
             return;
         };
@@ -175,6 +175,16 @@ pub struct CustomPsaTicket {
     /// The creation date parsed, in its zone (in UTC when the zone is unknown here); `None`
     /// when it cannot be read.
     pub created: Option<Zoned>,
+}
+
+impl CustomPsaTicket {
+    /// Reads the custom-PSA ticket look-up's answer, `{"data": {"ticketId": .., ..}}`
+    /// (psa-contract.md §2.3).
+    pub fn from_answer(answer: Value) -> Result<Self, NcentralError> {
+        let answer: Data<TicketInfo> = serde_json::from_value(answer)
+            .map_err(|e| NcentralError::Malformed(format!("{e} in the ticket answer")))?;
+        custom_psa_ticket(answer.data)
+    }
 }
 
 #[derive(Deserialize)]
@@ -309,9 +319,8 @@ impl NcentralClient {
             "customPsaTicketId",
             ticket_id,
         )?;
-        let answer: Data<TicketInfo> =
-            http::send(&self.http, self.post(url, username, password)?).await?;
-        custom_psa_ticket(answer.data)
+        let answer: Value = http::send(&self.http, self.post(url, username, password)?).await?;
+        CustomPsaTicket::from_answer(answer)
     }
 
     fn url(&self, path: &str) -> Result<Url, NcentralError> {
@@ -646,6 +655,23 @@ mod tests {
         let z = parse_creation_date("2024-02-21T06:28:10-05:00[Nowhere/Unknown]").expect("parsed");
         assert_eq!(z.timestamp().to_string(), "2024-02-21T11:28:10Z");
         assert_eq!(parse_creation_date("yesterday"), None);
+    }
+
+    #[test]
+    fn a_ticket_answer_without_its_data_is_malformed() {
+        for answer in [
+            serde_json::json!({"ticketId": "1"}),
+            serde_json::json!({"data": {"ticketTitle": "Network"}}),
+            serde_json::json!({"data": {"ticketId": true}}),
+        ] {
+            assert!(
+                matches!(
+                    CustomPsaTicket::from_answer(answer.clone()),
+                    Err(NcentralError::Malformed(_))
+                ),
+                "{answer}"
+            );
+        }
     }
 
     #[test]
