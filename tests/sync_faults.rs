@@ -16,7 +16,7 @@ use oncall_core::{
 use oncall_e2e::{
     Desk, Sim,
     delivered::{assert_exactly_once_in_order, assert_integrity},
-    env_number, rng_from_env,
+    env_number, every_fault, rng_from_env,
 };
 use psa_sim::Faults;
 
@@ -135,18 +135,6 @@ fn a_backlog_of_200_incidents_with_10_notes_drains_exactly_once_through_every_fa
         replays > 0,
         "lost responses were replayed under their idempotency keys"
     );
-}
-
-/// Every fault at once, with a rate limit tight enough to be hit often.
-fn every_fault() -> Faults {
-    Faults {
-        rate_limit: Some(60.0),
-        fail_rate: 0.2,
-        drop_rate: 0.05,
-        lose_response_rate: 0.1,
-        garble_rate: 0.05,
-        latency_ms: 0,
-    }
 }
 
 /// `oncall sync` killed with SIGKILL at random moments of a drain under every fault, then left

@@ -7,7 +7,7 @@ mod sim;
 mod stub;
 pub mod webdriver;
 
-pub use sim::{KEY, Sim};
+pub use sim::{KEY, Sim, every_fault};
 pub use stub::{Answer, Stub};
 
 use std::{
