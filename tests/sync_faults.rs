@@ -190,6 +190,7 @@ fn a_sync_killed_at_random_moments_loses_nothing_and_duplicates_nothing() {
         child.wait().expect("reap");
         kills += 1;
     }
+    let left = pending(&desk.db());
     let report = desk.json(&[
         "sync",
         "--backoff-ms",
@@ -205,12 +206,26 @@ fn a_sync_killed_at_random_moments_loses_nothing_and_duplicates_nothing() {
     assert_integrity(&desk.db());
     let delivered = assert_exactly_once_in_order(&sim, &desk.db());
     println!(
-        "crash figures: kills={kills} incidents={} writes={} requests={} replays={} \
-         drained_between_kills={drained} seed={seed} seconds={:.0}",
+        "crash figures: kills={kills} incidents={} writes={} sent={} requests={} replays={} \
+         left_after_kills={left} drained_between_kills={drained} seed={seed} seconds={:.0}",
         delivered.incidents,
         delivered.writes,
+        sim.requests_received(),
         delivered.requests,
         delivered.requests - delivered.writes,
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Outbox items not yet delivered.
+fn pending(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("pending count")
 }
