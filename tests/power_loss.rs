@@ -57,12 +57,13 @@ fn a_migration_killed_at_random_moments_leaves_the_file_old_or_fully_migrated() 
 
     let (seed, mut rng) = rng_from_env("ONCALL_POWER_LOSS_SEED");
     println!("migration kill schedule seed: {seed}");
-    let (mut old, mut new) = (0, 0);
+    let (mut old, mut new, mut finished_first) = (0, 0, 0);
     for n in 0..env_number("ONCALL_POWER_LOSS_KILLS", 3) {
         let db = dir.path().join(format!("killed-{n}.sqlite3"));
         std::fs::copy(&template, &db).expect("copy");
         let at = rng() % wal.max(1);
         let killed = kill_when_wal_reaches(migrate(&db), &db, at);
+        finished_first += u32::from(!killed);
         assert_integrity(&db);
         let version = user_version(&db);
         assert!(
@@ -83,7 +84,8 @@ fn a_migration_killed_at_random_moments_leaves_the_file_old_or_fully_migrated() 
         eprintln!("kill {n} at {at} of {wal} bytes of log (killed: {killed}): version {version}");
     }
     println!(
-        "power-loss figures: case=migration kills={} old={old} migrated={new} seed={seed}",
+        "power-loss figures: case=migration runs={} finished_first={finished_first} old={old} \
+         migrated={new} seed={seed}",
         old + new
     );
 }
@@ -118,12 +120,13 @@ fn a_large_write_killed_at_random_moments_is_all_or_nothing() {
 
     let (seed, mut rng) = rng_from_env("ONCALL_POWER_LOSS_SEED");
     println!("write kill schedule seed: {seed}");
-    let (mut none, mut all) = (0, 0);
+    let (mut none, mut all, mut finished_first) = (0, 0, 0);
     for n in 0..env_number("ONCALL_POWER_LOSS_KILLS", 3) {
         let db = dir.path().join(format!("killed-{n}.sqlite3"));
         std::fs::copy(&template, &db).expect("copy");
         let at = rng() % wal.max(1);
         let killed = kill_when_wal_reaches(writer(&db), &db, at);
+        finished_first += u32::from(!killed);
         assert_integrity(&db);
         assert_eq!(
             titled(&db, "Committed %"),
@@ -142,7 +145,8 @@ fn a_large_write_killed_at_random_moments_is_all_or_nothing() {
         eprintln!("kill {n} at {at} of {wal} bytes of log (killed: {killed})");
     }
     println!(
-        "power-loss figures: case=write kills={} none={none} all={all} seed={seed}",
+        "power-loss figures: case=write runs={} finished_first={finished_first} none={none} \
+         all={all} seed={seed}",
         none + all
     );
 }
