@@ -601,7 +601,7 @@ fn the_app_killed_while_it_drains_a_backlog_delivers_each_write_once() {
         oncall_core::Desk::open(&desk.db(), std::sync::Arc::new(oncall_core::SystemClock))
             .expect("open")
             .with_psa_configured(true);
-    for n in 0..30 {
+    for n in 0..40 {
         let incident = core
             .new_incident(&oncall_core::domain::NewIncident {
                 tenant_id: "acme".into(),
@@ -623,7 +623,7 @@ fn the_app_killed_while_it_drains_a_backlog_delivers_each_write_once() {
     // Slow answers spread the drain over seconds; lost responses make the app replay writes
     // the PSA already applied.
     sim.set_faults(&psa_sim::Faults {
-        latency_ms: 150,
+        latency_ms: 400,
         fail_rate: 0.1,
         lose_response_rate: 0.1,
         ..psa_sim::Faults::default()
@@ -655,7 +655,7 @@ fn the_app_killed_while_it_drains_a_backlog_delivers_each_write_once() {
         });
     oncall_e2e::delivered::assert_integrity(&desk.db());
     let delivered = oncall_e2e::delivered::assert_exactly_once_in_order(&sim, &desk.db());
-    assert_eq!(delivered.incidents, 30);
+    assert_eq!(delivered.incidents, 40);
     assert_eq!(delivered.writes as i64, queued, "every queued write, once");
     println!(
         "app kills={kills} writes={} requests={}",
