@@ -797,3 +797,90 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
         assert_absent(&planted, &file.display().to_string(), &bytes);
     }
 }
+
+#[test]
+fn the_app_killed_while_it_drains_a_backlog_delivers_each_write_once() {
+    let Some(desktop) = desktop() else { return };
+    let sim = Sim::start();
+    let desk = desk_on(&sim);
+    // Queued while offline: the core only queues, it never sends.
+    let mut core =
+        oncall_core::Desk::open(&desk.db(), std::sync::Arc::new(oncall_core::SystemClock))
+            .expect("open")
+            .with_psa_configured(true);
+    for n in 0..40 {
+        let incident = core
+            .new_incident(&oncall_core::domain::NewIncident {
+                tenant_id: "acme".into(),
+                title: format!("Backlog incident {n}"),
+                severity: "high".into(),
+                ..Default::default()
+            })
+            .expect("incident");
+        core.acknowledge(incident.id, "Dana").expect("ack");
+        for k in 0..2 {
+            core.add_note(incident.id, "Dana", &format!("Backlog {n} note {k}"))
+                .expect("note");
+        }
+        core.resolve(incident.id, "Dana", Some("Fixed"))
+            .expect("resolve");
+    }
+    drop(core);
+    let queued = outbox_count(&desk, "1");
+    // Slow answers spread the drain over seconds; lost responses make the app replay writes
+    // the PSA already applied.
+    sim.set_faults(&psa_sim::Faults {
+        latency_ms: 400,
+        fail_rate: 0.1,
+        lose_response_rate: 0.1,
+        ..psa_sim::Faults::default()
+    });
+
+    let (seed, mut rng) = oncall_e2e::rng_from_env("ONCALL_CRASH_SEED");
+    println!("app kill schedule seed: {seed}");
+    let mut app = desktop.launch(&desk);
+    let mut kills = 0;
+    for _ in 0..3 {
+        // A random moment: once a few more writes are delivered, while many are left.
+        let target = outbox_count(&desk, "state = 'done'") + 2 + (rng() % 8) as i64;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while outbox_count(&desk, "state = 'done'") < target {
+            assert!(Instant::now() < deadline, "the app never delivered");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if outbox_count(&desk, "state = 'pending'") == 0 {
+            break;
+        }
+        app.kill_hard();
+        kills += 1;
+        app = app.restart();
+    }
+    assert!(kills >= 2, "the drain was interrupted ({kills} kills)");
+    app.wd
+        .wait_until("nothing left to send", Duration::from_secs(240), || {
+            app.wd.text("status-waiting") == "0"
+        });
+    oncall_e2e::delivered::assert_integrity(&desk.db());
+    let delivered = oncall_e2e::delivered::assert_exactly_once_in_order(&sim, &desk.db());
+    assert_eq!(delivered.incidents, 40);
+    assert_eq!(delivered.writes as i64, queued, "every queued write, once");
+    println!(
+        "app kills={kills} writes={} requests={}",
+        delivered.writes, delivered.requests
+    );
+}
+
+/// Outbox items matching `condition`, read from the database file.
+fn outbox_count(desk: &Desk, condition: &str) -> i64 {
+    let db = rusqlite::Connection::open_with_flags(
+        desk.db(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the database");
+    db.query_row(
+        &format!("SELECT count(*) FROM outbox WHERE {condition}"),
+        [],
+        |r| r.get(0),
+    )
+    .expect("count")
+}

@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests: the real `oncall` binary on a real SQLite file, and
 //! psa-sim over loopback.
 
+pub mod delivered;
 pub mod desktop;
 pub mod leaks;
 pub mod measure;
@@ -8,7 +9,7 @@ mod sim;
 mod stub;
 pub mod webdriver;
 
-pub use sim::{KEY, Sim};
+pub use sim::{KEY, Sim, every_fault};
 pub use stub::{Answer, Stub};
 
 use std::{
@@ -271,4 +272,36 @@ impl Desk {
             .map(|o| o["kind"].as_str().expect("kind").to_owned())
             .collect()
     }
+}
+
+/// A small pseudo-random source (xorshift64) seeded from the environment variable `name`, or
+/// from the clock when it is unset; returns the seed (print it, so a run can be replayed).
+pub fn rng_from_env(name: &str) -> (u64, impl FnMut() -> u64) {
+    let seed = std::env::var(name).map_or_else(
+        |_| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+                | 1
+        },
+        |v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name}={v}: not a number"))
+        },
+    );
+    let mut state = seed.max(1);
+    (seed, move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    })
+}
+
+/// A whole number from the environment variable `name`, or `default` when it is unset.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).map_or(default, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name}={v}: not a number"))
+    })
 }

@@ -192,3 +192,16 @@ impl Sim {
         }
     }
 }
+
+/// Every fault at once: 5xx answers, dropped connections, lost responses, garbled answers and a
+/// rate limit tight enough to be hit often.
+pub fn every_fault() -> Faults {
+    Faults {
+        rate_limit: Some(60.0),
+        fail_rate: 0.2,
+        drop_rate: 0.05,
+        lose_response_rate: 0.1,
+        garble_rate: 0.05,
+        latency_ms: 0,
+    }
+}

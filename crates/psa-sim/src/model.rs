@@ -125,4 +125,8 @@ pub struct SimTicket {
     pub applied_writes: u64,
     /// For each `Idempotency-Key` seen on this ticket, how many requests carried it.
     pub idempotency_keys: BTreeMap<String, u64>,
+    /// The `Idempotency-Key` of each write that changed this ticket, in the order applied: shows
+    /// a client's writes arrived once each and in its order.
+    #[serde(default)]
+    pub applied_keys: Vec<String>,
 }

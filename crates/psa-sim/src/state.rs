@@ -122,6 +122,7 @@ impl State {
             writes: 0,
             applied_writes: 0,
             idempotency_keys: BTreeMap::new(),
+            applied_keys: Vec::new(),
         });
         (seq, &entry.ticket)
     }
@@ -196,6 +197,7 @@ impl Store {
             t.writes += 1;
             if applied.changed {
                 t.applied_writes += 1;
+                t.applied_keys.extend(key.map(str::to_owned));
             }
             if let Some(key) = key {
                 *t.idempotency_keys.entry(key.to_owned()).or_default() += 1;
@@ -309,6 +311,7 @@ mod tests {
             assert_eq!(all.len(), 1);
             assert_eq!((all[0].writes, all[0].applied_writes), (2, 1));
             assert_eq!(all[0].idempotency_keys["k1"], 2);
+            assert_eq!(all[0].applied_keys, ["k1"], "applied once");
         });
     }
 
