@@ -608,35 +608,23 @@ fn page_state(app: &App) -> String {
 
 #[test]
 fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash() {
-    use oncall_e2e::leaks::{Planted, assert_absent, files};
-    use psa_sim::{NcentralConfig, PsaCredential, PsaType};
+    use oncall_e2e::leaks::{Secrets, assert_absent, files};
 
     const PSA_KEY: &str = "app-psa-key-planted-71c0e4d9";
     const WRONG_KEY: &str = "app-psa-key-mistyped-2a58f3b6";
     const JWT: &str = "app-nc-jwt-planted-c43e1f07";
     const INTEGRATION_KEY: &str = "app-nc-ik-planted-9d26ab50";
     const PASSWORD: &str = "app-nc-pw-planted-5f81d2c3";
-    let planted = [
-        Planted::new("the PSA service key", PSA_KEY),
-        Planted::new("the mistyped PSA service key", WRONG_KEY),
-        Planted::new("the N-central token", JWT),
-        Planted::new("the N-central integration key", INTEGRATION_KEY),
-        Planted::new("the N-central password", PASSWORD),
-    ];
+    const SECRETS: Secrets = Secrets {
+        psa_key: PSA_KEY,
+        wrong_key: WRONG_KEY,
+        jwt: JWT,
+        integration_key: INTEGRATION_KEY,
+        password: PASSWORD,
+    };
+    let planted = SECRETS.planted();
     let Some(desktop) = desktop() else { return };
-    let sim = Sim::with(
-        SimConfig::new(PSA_KEY)
-            .tenant("acme", "ACME Corp")
-            .ncentral(NcentralConfig {
-                jwt: JWT.into(),
-                integration_key: INTEGRATION_KEY.into(),
-                psa_credentials: vec![PsaCredential {
-                    psa_type: PsaType::Tigerpaw,
-                    username: "tech".into(),
-                    password: PASSWORD.into(),
-                }],
-            }),
-    );
+    let sim = SECRETS.sim();
     let desk = Desk::new().env("ONCALL_DEMO", "0");
     desk.tenant("acme");
     let id = desk.incident("acme", "CPU critical on FS01", "critical");

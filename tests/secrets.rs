@@ -6,10 +6,9 @@
 //! its DOM and its crash report) are in `desktop.rs`, which needs a display.
 
 use oncall_e2e::{
-    Desk, Run, Sim,
-    leaks::{Planted, assert_absent, files},
+    Desk, Run,
+    leaks::{Secrets, assert_absent, files},
 };
-use psa_sim::{NcentralConfig, PsaCredential, PsaType, SimConfig};
 
 const PSA_KEY: &str = "psa-key-planted-5d1f0c9e7a";
 /// A mistyped key is a secret too (often the right one with a typo).
@@ -20,15 +19,13 @@ const PASSWORD: &str = "nc-pw-planted-e6a0b3d2f9";
 /// The prefix of the access tokens psa-sim issues for the JWT: secrets of their own.
 const ACCESS_TOKEN: &str = "nc-access-";
 
-fn planted() -> [Planted; 5] {
-    [
-        Planted::new("the PSA service key", PSA_KEY),
-        Planted::new("the mistyped PSA service key", WRONG_KEY),
-        Planted::new("the N-central token", JWT),
-        Planted::new("the N-central integration key", INTEGRATION_KEY),
-        Planted::new("the N-central password", PASSWORD),
-    ]
-}
+const SECRETS: Secrets = Secrets {
+    psa_key: PSA_KEY,
+    wrong_key: WRONG_KEY,
+    jwt: JWT,
+    integration_key: INTEGRATION_KEY,
+    password: PASSWORD,
+};
 
 fn ok(run: Run) -> Run {
     assert!(run.ok, "oncall failed: {}\n{}", run.stderr, run.stdout);
@@ -37,19 +34,7 @@ fn ok(run: Run) -> Run {
 
 #[test]
 fn secrets_entered_in_the_cli_are_found_only_in_the_keychain() {
-    let sim = Sim::with(
-        SimConfig::new(PSA_KEY)
-            .tenant("acme", "ACME Corp")
-            .ncentral(NcentralConfig {
-                jwt: JWT.into(),
-                integration_key: INTEGRATION_KEY.into(),
-                psa_credentials: vec![PsaCredential {
-                    psa_type: PsaType::Tigerpaw,
-                    username: "tech".into(),
-                    password: PASSWORD.into(),
-                }],
-            }),
-    );
+    let sim = SECRETS.sim();
     let desk = Desk::new().env("ONCALL_LOG", "trace");
     let mut runs = Vec::new();
     let mut terminals = Vec::new();
@@ -127,7 +112,7 @@ fn secrets_entered_in_the_cli_are_found_only_in_the_keychain() {
     );
 
     // The search finds them where they belong.
-    let planted = planted();
+    let planted = SECRETS.planted();
     for (name, value, secret) in [
         ("psa.service_key", PSA_KEY, &planted[0]),
         ("ncentral.jwt", JWT, &planted[2]),

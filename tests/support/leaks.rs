@@ -8,6 +8,54 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD},
 };
+use psa_sim::{NcentralConfig, PsaCredential, PsaType, SimConfig};
+
+use crate::Sim;
+
+/// The secrets a test plants: the PSA service key, a mistyped one (often the right one with a
+/// typo, so a secret too), and N-central's token, integration key and PSA password.
+pub struct Secrets {
+    /// The right PSA service key.
+    pub psa_key: &'static str,
+    /// A wrong PSA service key.
+    pub wrong_key: &'static str,
+    /// The N-central User-API token (JWT).
+    pub jwt: &'static str,
+    /// The N-central integration key.
+    pub integration_key: &'static str,
+    /// The standard PSA password N-central validates.
+    pub password: &'static str,
+}
+
+impl Secrets {
+    /// Each secret, named, to search for.
+    pub fn planted(&self) -> [Planted; 5] {
+        [
+            Planted::new("the PSA service key", self.psa_key),
+            Planted::new("the mistyped PSA service key", self.wrong_key),
+            Planted::new("the N-central token", self.jwt),
+            Planted::new("the N-central integration key", self.integration_key),
+            Planted::new("the N-central password", self.password),
+        ]
+    }
+
+    /// psa-sim with tenant `acme`, accepting the right key and N-central's secrets.
+    pub fn sim(&self) -> Sim {
+        Sim::with(
+            SimConfig::new(self.psa_key)
+                .tenant("acme", "ACME Corp")
+                .ncentral(NcentralConfig {
+                    jwt: self.jwt.into(),
+                    integration_key: self.integration_key.into(),
+                    psa_credentials: vec![PsaCredential {
+                        psa_type: PsaType::Tigerpaw,
+                        username: "tech".into(),
+                        password: self.password.into(),
+                    }],
+                }),
+        )
+    }
+}
 
 /// A secret a test plants, with every byte string that would give it away.
 pub struct Planted {

@@ -117,23 +117,16 @@ impl Sim {
     /// How many `/api` requests have reached the simulator (counted on arrival, before any
     /// latency): tells a test that a request is out even while its answer is held back.
     pub fn requests_received(&self) -> u64 {
-        let url = format!("{}/_sim/requests", self.url());
-        self.rt.block_on(async {
-            let v: Value = self
-                .http
-                .get(url)
-                .send()
-                .await
-                .expect("GET /_sim/requests")
-                .json()
-                .await
-                .expect("json");
-            v["received"].as_u64().expect("received")
-        })
+        self.request_count("received")
     }
 
     /// How many `/api` requests the rate limit answered 429 so far.
     pub fn rate_limited(&self) -> u64 {
+        self.request_count("rate_limited")
+    }
+
+    /// One counter of `/_sim/requests`.
+    fn request_count(&self, counter: &str) -> u64 {
         let url = format!("{}/_sim/requests", self.url());
         self.rt.block_on(async {
             let v: Value = self
@@ -145,7 +138,7 @@ impl Sim {
                 .json()
                 .await
                 .expect("json");
-            v["rate_limited"].as_u64().expect("rate_limited")
+            v[counter].as_u64().expect(counter)
         })
     }
 
