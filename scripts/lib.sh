@@ -40,13 +40,14 @@ measured_on() {
     echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on ${cpu:-an unknown CPU}, $(nproc) cores, Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start."
 }
 
-# Recompresses the .deb at $1 with xz, as Debian's own packages are: the Tauri CLI writes gzip,
-# about a third larger for our binaries (docs/performance.md, The desktop app).
+# Recompresses the .deb at $1 with xz, as Debian's own packages are: the Tauri CLI writes gzip.
+# Level 9's 64 MiB window spans both binaries, which share most of their code (tokio, rustls,
+# SQLite, psa-sim): a quarter smaller than xz's default level (docs/performance.md).
 xz_deb() {
     local deb="$1" dir
     dir=$(mktemp -d)
     dpkg-deb -R "$deb" "$dir/pkg"
-    dpkg-deb --root-owner-group -Zxz -b "$dir/pkg" "$dir/xz.deb" >/dev/null
+    dpkg-deb --root-owner-group -Zxz -z9 -Sextreme -b "$dir/pkg" "$dir/xz.deb" >/dev/null
     # A new file renamed over the old one: never written through a hard link into another tree.
     mv "$dir/xz.deb" "$deb"
     rm -rf "$dir"
