@@ -112,16 +112,10 @@ async fn the_rate_limit_covers_the_ncentral_api() {
     let resp = get().await.unwrap();
     assert_eq!(resp.status(), 429);
     assert_eq!(resp.headers()["retry-after"], "1");
-    let counts: Value = sim
-        .http
-        .get(sim.url("/_sim/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(counts, json!({ "received": 2, "rate_limited": 1 }));
+    assert_eq!(
+        sim.request_counts().await,
+        json!({ "received": 2, "rate_limited": 1 })
+    );
 }
 
 #[tokio::test]

@@ -485,18 +485,7 @@ async fn a_tenant_granted_at_run_time_takes_tickets_and_a_stored_refusal_stays_w
 #[tokio::test]
 async fn requests_are_counted_on_arrival() {
     let sim = Sim::start(config()).await;
-    let count = || async {
-        let v: Value = sim
-            .http
-            .get(sim.url("/_sim/requests"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["received"].as_u64().unwrap()
-    };
+    let count = || async { sim.request_counts().await["received"].as_u64().unwrap() };
     assert_eq!(count().await, 0);
     sim.get("/api/v1/health").await;
     sim.ticket_id().await;

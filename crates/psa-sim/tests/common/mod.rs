@@ -66,6 +66,22 @@ impl Sim {
         req.send().await
     }
 
+    /// `GET /_sim/requests`: the counters of `/api` requests.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles this module; not all ask for counts"
+    )]
+    pub async fn request_counts(&self) -> Value {
+        let resp = self
+            .http
+            .get(self.url("/_sim/requests"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
     /// `GET /_sim/tickets`.
     pub async fn sim_tickets(&self) -> Vec<SimTicket> {
         let resp = self
