@@ -379,18 +379,21 @@ impl<'a> Driven<'a> {
              }, true);",
             json!([self.s.detail]),
         );
-        let rows: Vec<String> = self
-            .wd
-            .script(
+        // After a scroll the rows on screen may still be placeholders for a moment.
+        let rows: Vec<String> = wait_for("rows to click", Duration::from_secs(30), &mut || {
+            let ids = self.wd.script(
                 "return [...document.querySelectorAll(arguments[0])].slice(0, 5)\
                  .map(e => e.dataset.testid);",
                 json!([self.s.row]),
-            )
-            .as_array()
-            .expect("row ids")
-            .iter()
-            .map(|v| v.as_str().expect("id").to_owned())
-            .collect();
+            );
+            let ids: Vec<String> = ids
+                .as_array()
+                .expect("row ids")
+                .iter()
+                .map(|v| v.as_str().expect("id").to_owned())
+                .collect();
+            (!ids.is_empty()).then_some(ids)
+        });
         for i in 0..n {
             self.wd.click(&rows[i % rows.len()]);
             wait_for(
