@@ -721,20 +721,17 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
         "the app's log is at trace level: {log}"
     );
     assert_absent(&planted, "the app's log", log.as_bytes());
-    let mut env = app.env().to_vec();
+    let env = app.env().to_vec();
     drop(app);
 
     // A crash with the secrets in play: the stored login, and the key from the environment.
-    // A database that is not one makes the app's setup fail, which Tauri turns into a panic.
-    let garbage = desk.dir().join("not-a-database.sqlite3");
-    std::fs::write(&garbage, vec![0x5a; 8192]).expect("write");
-    env.retain(|(k, _)| k != "ONCALL_DB");
+    // The app panics once started when asked to (a correct app has no other way to crash).
     let stderr = desk.dir().join("crash-stderr.log");
     let mut crashing = Command::new(oncall_e2e::desktop::app_path())
         .env_remove("PSA_API_URL")
         .env_remove("PSA_SERVICE_KEY")
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .env("ONCALL_DB", &garbage)
+        .env("ONCALL_CRASH_TEST", "1")
         .env("PSA_API_URL", sim.url())
         .env("PSA_SERVICE_KEY", PSA_KEY)
         .env("RUST_BACKTRACE", "full")
@@ -757,7 +754,7 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
     let report = std::fs::read_to_string(&reports[0]).expect("the report");
     for expected in [
         concat!("oncall-desk ", env!("CARGO_PKG_VERSION"), " crashed at "),
-        "message: Failed to setup app",
+        "message: a crash asked for by ONCALL_CRASH_TEST",
         "location: ",
         "backtrace:",
     ] {
@@ -784,6 +781,56 @@ fn secrets_entered_in_the_app_are_found_only_in_the_keychain_even_after_a_crash(
         let bytes = std::fs::read(&file).expect("read");
         assert_absent(&planted, &file.display().to_string(), &bytes);
     }
+}
+
+#[test]
+fn a_database_that_is_not_one_is_explained_in_the_window_and_left_as_it_was() {
+    let Some(desktop) = desktop() else { return };
+    let desk = Desk::new();
+    let garbage = vec![0x5a; 8192];
+    std::fs::write(desk.db(), &garbage).expect("write");
+    // Outside the demo, which keeps a database of its own.
+    let app = desktop.launch_until(&desk, &[("ONCALL_DEMO", "0")], "startup-problem");
+
+    let message = app.wd.text("startup-message");
+    assert!(
+        message.contains(&desk.db().display().to_string())
+            && message.contains("is not an oncall-desk database"),
+        "the message names the file and what is wrong with it: {message}"
+    );
+    let fix = app.wd.text("startup-fix");
+    assert!(
+        fix.contains("Move the database file aside"),
+        "the fix says what to do: {fix}"
+    );
+    assert!(
+        !app.wd.has("incident-count") && !app.wd.has("status-waiting"),
+        "nothing of the app shows"
+    );
+    let focused = app.wd.script(
+        "return document.activeElement?.textContent ?? '';",
+        json!([]),
+    );
+    assert_eq!(focused, json!("Quit"), "Quit has the keyboard focus");
+    assert!(
+        app.log().contains("oncall-desk cannot start"),
+        "the log says why: {}",
+        app.log()
+    );
+
+    // Pressed after the script returns: the session ends with the app.
+    app.wd.script(
+        "setTimeout(() => document.querySelector('[data-testid=\"startup-quit\"]').click());",
+        json!([]),
+    );
+    oncall_e2e::webdriver::wait_for("the app to quit", WAIT, &mut || {
+        app.pid().is_none().then_some(())
+    });
+    assert_eq!(
+        std::fs::read(desk.db()).expect("read"),
+        garbage,
+        "the file is as it was"
+    );
 }
 
 #[test]

@@ -25,4 +25,6 @@
     "sync_log",
     "psa_ticket",
     "ui_painted",
+    "startup_problem",
+    "quit",
 ]

@@ -16,9 +16,12 @@ use oncall_core::{
     },
 };
 use serde::Deserialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::{fixes, state::App};
+use crate::{
+    fixes,
+    state::{App, StartupProblem},
+};
 
 type Answer<T> = Result<T, UiError>;
 
@@ -51,6 +54,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync_log,
         psa_ticket,
         ui_painted,
+        startup_problem,
+        quit,
     ]
 }
 
@@ -421,4 +426,16 @@ async fn psa_ticket(app: State<'_, Arc<App>>, id: IncidentId) -> Answer<Option<s
 #[tauri::command]
 fn ui_painted(mark: String, at_ms: f64) {
     tracing::info!(target: "oncall_desk::paint", "painted mark={mark} at_ms={at_ms:.3}");
+}
+
+/// Why the app could not start, or nothing: the page asks before it shows anything else.
+#[tauri::command]
+fn startup_problem(app: AppHandle) -> Option<UiError> {
+    app.try_state::<StartupProblem>().map(|p| p.0.clone())
+}
+
+/// Quits the app (the startup problem's button).
+#[tauri::command]
+fn quit(app: AppHandle) {
+    app.exit(0);
 }

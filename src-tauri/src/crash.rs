@@ -25,6 +25,15 @@ pub fn install() {
     }));
 }
 
+/// Panics when `ONCALL_CRASH_TEST=1`, once the app has started with its settings and secrets
+/// loaded: a correct app does not panic, and the crash report must be tested end to end
+/// (tests/desktop.rs checks that it holds no secret).
+pub fn when_asked() {
+    if std::env::var_os("ONCALL_CRASH_TEST").is_some_and(|v| v == "1") {
+        panic!("a crash asked for by ONCALL_CRASH_TEST");
+    }
+}
+
 /// Writes the report of `info` to a new file in `dir`.
 fn write(dir: &Path, info: &PanicHookInfo<'_>) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;

@@ -155,6 +155,15 @@ pub fn desk(e: &DeskError) -> UiError {
     ui(Problem::from(e))
 }
 
+/// Why the app could not start: the desk's own problem (a database that is not one, or is
+/// newer) with its remedy, or the error's chain as it is.
+pub fn startup(e: &anyhow::Error) -> UiError {
+    match e.downcast_ref::<DeskError>() {
+        Some(d) => desk(d),
+        None => own(ErrorCode::Internal, capitalise(&format!("{e:#}")), None),
+    }
+}
+
 /// An error with a code and words of the app's own.
 pub fn own(code: ErrorCode, message: impl Into<String>, fix: Option<&str>) -> UiError {
     UiError {

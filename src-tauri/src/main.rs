@@ -25,9 +25,18 @@ fn main() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
-            let state = state::App::start()?;
-            app.manage(std::sync::Arc::clone(&state));
-            desktop::start(app.handle(), &state)?;
+            match state::App::start() {
+                Ok(state) => {
+                    app.manage(std::sync::Arc::clone(&state));
+                    desktop::start(app.handle(), &state)?;
+                    crash::when_asked();
+                }
+                // The window says what stops the app and what to do; nothing else starts.
+                Err(e) => {
+                    tracing::error!(target: "startup", error = format!("{e:#}"), "oncall-desk cannot start");
+                    app.manage(state::StartupProblem(fixes::startup(&e)));
+                }
+            }
             window::fit_to_screen(app.handle());
             Ok(())
         })

@@ -17,6 +17,10 @@ use oncall_core::{
 
 use crate::{demo::Demo, fixes};
 
+/// Why the app could not start (a database it cannot open, no home directory...), shown by the
+/// window in place of the app.
+pub struct StartupProblem(pub UiError);
+
 /// What the app runs on.
 pub struct App {
     /// The desk, its engine and its change feed.

@@ -330,6 +330,12 @@ impl Desktop {
 
     /// Starts the app on `desk` with `extra` environment variables.
     pub fn launch_with(&self, desk: &Desk, extra: &[(&str, &str)]) -> App {
+        self.launch_until(desk, extra, READY)
+    }
+
+    /// Starts the app on `desk` with `extra` environment variables, ready once the element
+    /// with test id `ready` shows (an app that cannot start shows only why).
+    pub fn launch_until(&self, desk: &Desk, extra: &[(&str, &str)], ready: &str) -> App {
         let home = desk.dir();
         let mut env: Vec<(String, String)> = vec![
             ("DISPLAY".into(), self.display.clone()),
@@ -355,9 +361,12 @@ impl Desktop {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
-        App::start(env, home.join("app-stderr.log"))
+        App::start(env, home.join("app-stderr.log"), ready)
     }
 }
+
+/// The app is ready once the UI has asked it for its status.
+const READY: &str = "status-waiting";
 
 /// A script that runs the app with its stderr appended to `log`: WebKitWebDriver does not pass
 /// the app's stderr on. It `exec`s, so the app's process is still `oncall-desk`.
@@ -388,7 +397,7 @@ pub struct App {
 }
 
 impl App {
-    fn start(env: Vec<(String, String)>, log: PathBuf) -> Self {
+    fn start(env: Vec<(String, String)>, log: PathBuf, ready: &str) -> Self {
         let application = log_wrapper(&log);
         // A previous app still holding the single-instance lock would take this launch over.
         wait_bus_name(SINGLE_INSTANCE, false, Duration::from_secs(10));
@@ -414,8 +423,7 @@ impl App {
             env,
             log,
         };
-        // Ready once the UI has asked the app for its status.
-        app.wd.el("status-waiting");
+        app.wd.el(ready);
         app
     }
 
@@ -495,7 +503,7 @@ impl App {
     pub fn restart(self) -> Self {
         let (env, log) = (self.env.clone(), self.log.clone());
         drop(self);
-        Self::start(env, log)
+        Self::start(env, log, READY)
     }
 }
 

@@ -1,7 +1,8 @@
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
-import { inTauri, setTransport } from "./lib/api";
+import StartupProblem from "./components/StartupProblem.svelte";
+import { api, inTauri, setTransport, toUiError } from "./lib/api";
 
 async function start() {
   // Preview in a plain browser during development only: `import.meta.env.DEV` is false in a
@@ -11,7 +12,10 @@ async function start() {
     setTransport(mockTransport());
   }
   const target = document.getElementById("app");
-  if (target) mount(App, { target });
+  if (!target) return;
+  const problem = await api.startupProblem().catch(toUiError);
+  if (problem) mount(StartupProblem, { target, props: { problem } });
+  else mount(App, { target });
 }
 
 void start();

@@ -123,6 +123,9 @@ export const api = {
   syncLog: (limit: number) => call<SyncLogEntry[]>("sync_log", { limit }),
   /** Demo only: the simulator's copy of the ticket (its JSON as the PSA sends it), or null. */
   psaTicket: (id: number) => call<unknown>("psa_ticket", { id }),
+  /** Why the app could not start (its window shows only that), or null. */
+  startupProblem: () => call<UiError | null>("startup_problem"),
+  quit: () => call<null>("quit"),
   /** Reports that the UI painted `mark`, for the cold start measurement (scripts/measure). */
   uiPainted: (mark: string, atMs: number) => call<null>("ui_painted", { mark, atMs }),
 };

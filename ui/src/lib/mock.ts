@@ -103,6 +103,7 @@ export function mockTransport(count = Number(new URLSearchParams(location.search
   });
 
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+    startup_problem: () => null,
     app_info: () => ({ demo: true, technician: "Sam Tech", default_tenant: "acme", db_path: "/tmp/mock.sqlite3", version: "dev" }),
     status: () => ({ ...status }),
     list_incidents: (a) => {
