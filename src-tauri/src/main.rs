@@ -9,6 +9,7 @@ mod crash;
 mod demo;
 mod desktop;
 mod fixes;
+mod rendering;
 mod state;
 mod window;
 
@@ -25,6 +26,7 @@ fn main() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
+            rendering::paint_on_cpu(app.handle());
             match state::App::start() {
                 Ok(state) => {
                     app.manage(std::sync::Arc::clone(&state));
