@@ -122,6 +122,23 @@ export function formatDateTime(iso: string, now: Date = new Date()): string {
   return (d.getFullYear() === now.getFullYear() ? dateTime : dateTimeYear).format(d);
 }
 
+type NumberFormat = Pick<Intl.NumberFormat, "format">;
+
+/**
+ * The user's number format, unless it does not group digits at all (the C locale, as on a bare
+ * Linux session, shows 100000): then en-US's, so that large counts stay readable.
+ */
+export function countFormat(local: NumberFormat = new Intl.NumberFormat()): NumberFormat {
+  return /^\d+$/.test(local.format(100_000)) ? new Intl.NumberFormat("en-US") : local;
+}
+
+const counts = countFormat();
+
+/** A count of things, digits grouped. */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}
+
 export function plural(n: number, one: string, many: string): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

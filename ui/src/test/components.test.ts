@@ -292,7 +292,7 @@ describe("incident list", () => {
     const rows = root.querySelectorAll('[data-testid^="incident-row-"]');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(60);
-    expect(q(root, "incident-count")?.textContent).toBe((100_000).toLocaleString());
+    expect(q(root, "incident-count")?.textContent).toMatch(/^100\D000$/);
     const r2 = q(root, "incident-row-2");
     expect(r2?.classList.contains("selected")).toBe(true);
     expect(r2?.textContent).toContain("High");

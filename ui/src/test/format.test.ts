@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatElapsed, formatMinutes, psaLabel, syncLabel, timerSeconds } from "../lib/format";
+import { countFormat, formatAge, formatCount, formatElapsed, formatMinutes, psaLabel, syncLabel, timerSeconds } from "../lib/format";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -57,5 +57,18 @@ describe("timer", () => {
     expect(timerSeconds(t, NOW, NOW - 90_000)).toBe(690);
     expect(timerSeconds({ ...t, running: false, running_since: null }, NOW, NOW - 90_000)).toBe(600);
     expect(timerSeconds(null, NOW, NOW)).toBe(0);
+  });
+});
+
+describe("formatCount", () => {
+  it("groups the digits of a large count", () => {
+    expect(formatCount(100_006)).toMatch(/^100\D006$/);
+  });
+
+  it("keeps a locale that groups, and groups where the locale does not (the C locale)", () => {
+    const german = new Intl.NumberFormat("de-DE");
+    expect(countFormat(german)).toBe(german);
+    const ungrouped = { format: (n: number) => String(n) };
+    expect(countFormat(ungrouped).format(100_006)).toBe("100,006");
   });
 });
