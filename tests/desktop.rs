@@ -493,8 +493,8 @@ fn a_refused_write_is_notified_logged_and_counted_in_the_tray() {
             .iter()
             .any(|r| wd.element_text(r).contains("refused"))
     });
-    // No screenshot here: with a tray host and dunst running, WebKitWebDriver's screenshot of
-    // the CPU-painted webview never answers (not yet understood; docs/performance.md).
+    // No screenshot here: in this test WebKitWebDriver's screenshot of the CPU-painted webview
+    // never answers, even right after launch (not yet understood; docs/performance.md).
 }
 
 #[test]
