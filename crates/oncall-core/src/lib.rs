@@ -19,3 +19,9 @@ pub mod wizard;
 
 pub use clock::{Clock, SystemClock};
 pub use service::{Desk, DeskError};
+
+/// Locks a mutex, also after a panic elsewhere: nothing here holds an invariant across a lock
+/// (each database write is one transaction, rolled back if unfinished).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

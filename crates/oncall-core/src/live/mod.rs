@@ -21,6 +21,7 @@ use tokio::sync::{Notify, broadcast};
 use crate::{
     Clock, Desk, DeskError,
     domain::IncidentId,
+    lock,
     settings::{Config, PsaResolution},
     sync::SyncOptions,
     view::{Changed, PsaState, StatusBar, SyncLogEntry},
@@ -229,10 +230,4 @@ impl Live {
             let _ = self.events.send(LiveEvent::Status(status));
         }
     }
-}
-
-/// Locks a mutex, also after a panic elsewhere (the desk holds no invariant across calls: each
-/// action is one transaction).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

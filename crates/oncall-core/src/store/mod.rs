@@ -115,6 +115,27 @@ impl Store {
     }
 }
 
+impl Tx<'_> {
+    /// Runs `f` in a savepoint: if it fails, what it wrote is undone and the transaction goes
+    /// on without it.
+    pub fn savepoint<T>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.0.execute_batch("SAVEPOINT part")?;
+        match f(self) {
+            Ok(value) => {
+                self.0.execute_batch("RELEASE part")?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.0.execute_batch("ROLLBACK TO part; RELEASE part")?;
+                Err(e)
+            }
+        }
+    }
+}
+
 /// Reads column `idx` as text and parses it, reporting a value that does not parse as damage.
 fn parse_col<T, E>(
     row: &rusqlite::Row<'_>,
@@ -138,4 +159,51 @@ where
 /// name).
 fn enum_name<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::{Store, StoreError};
+    use crate::domain::{Tenant, TenantId};
+
+    fn tenant(id: &str) -> Tenant {
+        Tenant {
+            id: TenantId::parse(id).unwrap(),
+            org_id: format!("org-{id}"),
+            company: format!("Company {id}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_savepoint_is_undone_alone_and_the_rest_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("desk.sqlite3");
+        let now = Timestamp::now();
+        let mut store = Store::open(&db).unwrap();
+        let results = store
+            .write(|tx| {
+                let first = tx.savepoint(|tx| tx.insert_tenant(&tenant("acme"), now));
+                // Writes one tenant, then fails on a duplicate: neither may stay.
+                let failed = tx.savepoint(|tx| {
+                    tx.insert_tenant(&tenant("globex"), now)?;
+                    tx.insert_tenant(&tenant("acme"), now)
+                });
+                let last = tx.savepoint(|tx| tx.insert_tenant(&tenant("initech"), now));
+                Ok::<_, StoreError>((first, failed, last))
+            })
+            .unwrap();
+        assert!(results.0.is_ok() && results.2.is_ok());
+        assert!(matches!(results.1, Err(StoreError::DuplicateTenant(_))));
+        drop(store);
+        let ids: Vec<String> = Store::open(&db)
+            .unwrap()
+            .read(|tx| tx.tenants())
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id.to_string())
+            .collect();
+        assert_eq!(ids, ["acme", "initech"]);
+    }
 }

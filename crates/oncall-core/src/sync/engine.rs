@@ -14,10 +14,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 use tokio::{sync::Notify, task::JoinSet, time::Instant};
 
-use super::{backoff, deliver::deliver, gate::RateGate};
+use super::{backoff, deliver::deliver, gate::RateGate, marks::GroupCommit};
 use crate::{
     Clock,
     domain::{IncidentId, OutboxState, PsaWriteKind},
+    lock,
     psa::{OnePsaClient, PsaError},
     store::{OutboxItem, Store, StoreError},
 };
@@ -52,6 +53,9 @@ pub enum SyncError {
     /// The local database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The commit shared by several lanes' marks failed; each lane gets this same error.
+    #[error(transparent)]
+    Commit(Arc<StoreError>),
     /// A database task could not finish.
     #[error("a database task was interrupted: {0}")]
     Interrupted(String),
@@ -90,6 +94,7 @@ pub struct SyncReport {
 /// Delivers the outbox of one database to one PSA.
 pub struct SyncEngine {
     store: Arc<Mutex<Store>>,
+    marks: GroupCommit,
     client: OnePsaClient,
     clock: Arc<dyn Clock>,
     options: SyncOptions,
@@ -112,8 +117,10 @@ impl SyncEngine {
         clock: Arc<dyn Clock>,
         options: SyncOptions,
     ) -> Result<Self, SyncError> {
+        let store = Arc::new(Mutex::new(Store::open(db)?));
         Ok(Self {
-            store: Arc::new(Mutex::new(Store::open(db)?)),
+            marks: GroupCommit::new(Arc::clone(&store)),
+            store,
             client,
             clock,
             options,
@@ -196,11 +203,7 @@ impl SyncEngine {
             }
         }
         let counts = self.db(|s| s.read(|tx| tx.outbox_counts())).await?;
-        let mut report = progress
-            .report
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let mut report = lock(&progress.report).clone();
         report.pending = counts.pending;
         report.refused = counts.refused;
         Ok(report)
@@ -268,7 +271,8 @@ impl SyncEngine {
             // timeout or a killed process can never pass it off as unsent.
             let marked = item.clone();
             if !self
-                .db(move |s| s.write(|tx| tx.begin_attempt(&marked)))
+                .marks
+                .write(move |tx| tx.begin_attempt(&marked))
                 .await?
             {
                 continue;
@@ -303,9 +307,8 @@ impl SyncEngine {
                 log_attempt(kind, item.id, item.incident_id, Ok(&outcome.summary));
                 let (id, incident) = (item.id, item.incident_id);
                 let recorded = self
-                    .db(move |s| {
-                        s.write(|tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
-                    })
+                    .marks
+                    .write(move |tx| tx.mark_done(&item, &outcome.delivered, &outcome.summary, now))
                     .await?;
                 if !recorded {
                     tracing::warn!(
@@ -315,11 +318,7 @@ impl SyncEngine {
                     );
                     return Ok(true);
                 }
-                progress
-                    .report
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .delivered += 1;
+                lock(&progress.report).delivered += 1;
                 Ok(true)
             }
             Err(e) if e.is_retryable() => {
@@ -345,11 +344,7 @@ impl SyncEngine {
                     s.write(|tx| tx.retry_later(&item, &reason, next, nothing_applied))
                 })
                 .await?;
-                progress
-                    .report
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .retried += 1;
+                lock(&progress.report).retried += 1;
                 Ok(false)
             }
             Err(e) => {
@@ -364,7 +359,7 @@ impl SyncEngine {
                 let nothing_applied = e.proves_nothing_applied();
                 self.db(move |s| s.write(|tx| tx.refuse(&item, &reason, nothing_applied)))
                     .await?;
-                let mut report = progress.report.lock().unwrap_or_else(|e| e.into_inner());
+                let mut report = lock(&progress.report);
                 report.refused_now.push(refused);
                 // A refused key, or a PSA address that redirects, fails every write alike:
                 // stop rather than refuse them all one by one.
@@ -388,13 +383,10 @@ impl SyncEngine {
         f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, SyncError> {
         let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut store)
-        })
-        .await
-        .map_err(|e| SyncError::Interrupted(e.to_string()))?
-        .map_err(SyncError::from)
+        tokio::task::spawn_blocking(move || f(&mut lock(&store)))
+            .await
+            .map_err(|e| SyncError::Interrupted(e.to_string()))?
+            .map_err(SyncError::from)
     }
 }
 

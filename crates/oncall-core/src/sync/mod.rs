@@ -5,6 +5,7 @@ mod backoff;
 mod deliver;
 mod engine;
 mod gate;
+mod marks;
 
 pub use backoff::backoff;
 pub use engine::{RefusedWrite, SyncEngine, SyncError, SyncOptions, SyncReport};
