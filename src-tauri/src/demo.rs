@@ -39,7 +39,8 @@ impl Demo {
         Ok(Self {
             sim,
             dir,
-            http: reqwest::Client::new(),
+            // The simulator is plain HTTP on loopback: no root certificates to load at start.
+            http: reqwest::Client::builder().tls_certs_only([]).build()?,
         })
     }
 

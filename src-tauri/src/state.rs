@@ -12,7 +12,7 @@ use oncall_core::{
     secrets::Secret,
     settings::{Config, Env, Profile, SettingKey, SettingsFile, config_dir},
     sync::SyncOptions,
-    view::UiError,
+    view::{IncidentQuery, UiError},
 };
 
 use crate::{demo::Demo, fixes};
@@ -79,6 +79,7 @@ impl App {
             d.seed(&live)?;
         }
         tauri::async_runtime::spawn(Arc::clone(&live).run());
+        warm_reader(&live);
         Ok(Arc::new(Self {
             live,
             demo,
@@ -107,4 +108,18 @@ impl App {
                 )
             })
     }
+}
+
+/// Reads the list's first page once while the webview starts, so that the page's own first
+/// read finds SQLite's cache warm (cold, it took ~20 ms of the cold start over 100,000
+/// incidents; docs/performance.md).
+fn warm_reader(live: &Arc<Live>) {
+    let live = Arc::clone(live);
+    std::thread::spawn(move || {
+        let first_page = IncidentQuery {
+            limit: 200,
+            ..IncidentQuery::default()
+        };
+        let _ = live.read(|d| d.incident_page(&first_page));
+    });
 }

@@ -1,7 +1,6 @@
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
-import StartupProblem from "./components/StartupProblem.svelte";
 import { api, inTauri, setTransport, toUiError } from "./lib/api";
 
 async function start() {
@@ -14,8 +13,10 @@ async function start() {
   const target = document.getElementById("app");
   if (!target) return;
   const problem = await api.startupProblem().catch(toUiError);
-  if (problem) mount(StartupProblem, { target, props: { problem } });
-  else mount(App, { target });
+  if (problem) {
+    const { default: StartupProblem } = await import("./components/StartupProblem.svelte");
+    mount(StartupProblem, { target, props: { problem } });
+  } else mount(App, { target });
 }
 
 void start();
