@@ -2,6 +2,7 @@ import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 import { api, inTauri, setTransport, toUiError } from "./lib/api";
+import { FIRST_PAGE } from "./lib/pager";
 
 async function start() {
   // Preview in a plain browser during development only: `import.meta.env.DEV` is false in a
@@ -12,11 +13,17 @@ async function start() {
   }
   const target = document.getElementById("app");
   if (!target) return;
+  // Asked at once, beside the startup check: the window then mounts with its rows, one layout
+  // and one paint, unless the page is slow (a blank window is worse than an empty list).
+  const firstPage = api.listIncidents(FIRST_PAGE).catch(() => null);
   const problem = await api.startupProblem().catch(toUiError);
   if (problem) {
     const { default: StartupProblem } = await import("./components/StartupProblem.svelte");
     mount(StartupProblem, { target, props: { problem } });
-  } else mount(App, { target });
+  } else {
+    const slow = new Promise<null>((resolve) => setTimeout(() => resolve(null), 250));
+    mount(App, { target, props: { firstPage: await Promise.race([firstPage, slow]) } });
+  }
 }
 
 void start();

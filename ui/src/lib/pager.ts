@@ -15,6 +15,10 @@ export interface PagerOptions {
 }
 
 export const NO_FILTERS: Filters = { status: null, severity: null, tenant_id: null, search: null };
+/** Rows per page, unless a pager is given another size. */
+export const PAGE_SIZE = 200;
+/** The query of the unfiltered list's first page. */
+export const FIRST_PAGE: IncidentQuery = { ...NO_FILTERS, offset: 0, limit: PAGE_SIZE };
 
 export class IncidentPager {
   readonly pageSize: number;
@@ -33,7 +37,7 @@ export class IncidentPager {
   constructor(fetcher: PageFetcher, filters: Filters = NO_FILTERS, opts: PagerOptions = {}) {
     this.fetcher = fetcher;
     this.filters = { ...filters };
-    this.pageSize = opts.pageSize ?? 200;
+    this.pageSize = opts.pageSize ?? PAGE_SIZE;
     this.maxPages = Math.max(2, opts.maxPages ?? 8);
     this.onChange = opts.onChange ?? (() => {});
     this.onError = opts.onError ?? (() => {});
@@ -71,6 +75,12 @@ export class IncidentPager {
 
   cachedPages(): number[] {
     return [...this.pages.keys()].sort((a, b) => a - b);
+  }
+
+  /** Takes the first page of the current filters, fetched before the pager existed. */
+  seed(first: IncidentPage): void {
+    this.total = first.total;
+    this.pages.set(0, first.rows);
   }
 
   /** Make sure rows [from, to) are loaded or loading; resolves when they are here. */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { IncidentPage } from "../bindings/IncidentPage";
 import type { IncidentQuery } from "../bindings/IncidentQuery";
 import type { IncidentRow } from "../bindings/IncidentRow";
-import { IncidentPager, NO_FILTERS } from "../lib/pager";
+import { FIRST_PAGE, IncidentPager, NO_FILTERS } from "../lib/pager";
 
 function row(id: number): IncidentRow {
   return { id, title: `i${id}`, severity: "low", status: "new", tenant_id: "t", company: "C", created_at: "2026-11-25T00:00:00Z", psa_ticket_id: null, sync: "local" };
@@ -47,6 +47,20 @@ describe("IncidentPager", () => {
     expect(s.calls.map((c) => c.offset)).toEqual([0, 200]);
     await s.release();
     expect(p.row(229)?.id).toBe(230);
+  });
+
+  it("uses a first page fetched before it existed without asking for it again", async () => {
+    const s = source(1_000);
+    const early = s.fetch(FIRST_PAGE);
+    await s.release();
+    const p = new IncidentPager(s.fetch);
+    p.seed(await early);
+    expect(p.total).toBe(1_000);
+    expect(p.row(199)?.id).toBe(200);
+    void p.ensure(0, 30);
+    expect(s.calls).toHaveLength(1);
+    void p.ensure(190, 230);
+    expect(s.calls.map((c) => c.offset)).toEqual([0, 200]);
   });
 
   it("keeps a small cache and never drops the pages on screen", async () => {
