@@ -7,6 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use oncall_core::{
     Desk, SystemClock,
     domain::{DefendDetails, NewIncident, PsaWrite, Severity, Tenant},
+    sample,
     view::IncidentQuery,
 };
 
@@ -78,18 +79,10 @@ fn list(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("dir");
     let mut desk =
         Desk::open(&dir.path().join("list.sqlite3"), Arc::new(SystemClock)).expect("open");
-    for (id, company) in [("acme", "ACME Corp"), ("globex", "Globex Inc")] {
-        desk.add_tenant(id, id, company).expect("tenant");
+    for (id, org, company) in sample::TENANTS {
+        desk.add_tenant(id, org, company).expect("tenant");
     }
-    let incidents: Vec<NewIncident> = (0..100_000)
-        .map(|i| NewIncident {
-            tenant_id: ["acme", "globex"][i % 2].into(),
-            title: format!("Disk space low on srv-{i:05}"),
-            description: "C: below 10% free".into(),
-            severity: ["critical", "high", "medium", "low"][i % 4].into(),
-            ..NewIncident::default()
-        })
-        .collect();
+    let incidents: Vec<NewIncident> = sample::generated(100_000).collect();
     desk.new_incidents(&incidents).expect("incidents");
     let mut run = |name: &str, query: IncidentQuery| {
         c.bench_function(name, |b| {
