@@ -819,8 +819,9 @@ fn a_database_that_is_not_one_is_explained_in_the_window_and_left_as_it_was() {
         app.log()
     );
 
-    // Pressed after the script returns: the session ends with the app.
-    app.wd.script(
+    // Pressed after the script returns; the app may still end before WebKitWebDriver has
+    // passed the answer on (seen once in CI), so only the app's exit below is asserted.
+    let _ = app.wd.try_script(
         "setTimeout(() => document.querySelector('[data-testid=\"startup-quit\"]').click());",
         json!([]),
     );

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 
 /// The key W3C WebDriver gives an element reference in JSON.
@@ -254,7 +255,14 @@ impl WebDriver {
 
     /// Runs `script` (a function body) in the page with `args` and returns its value.
     pub fn script(&self, script: &str, args: Value) -> Value {
-        self.must(
+        self.try_script(script, args)
+            .unwrap_or_else(|e| panic!("WebDriver POST /execute/sync: {e:?}"))
+    }
+
+    /// Runs `script` in the page; an error is returned, not a panic (a script that ends the
+    /// app may lose its own answer).
+    pub fn try_script(&self, script: &str, args: Value) -> Result<Value, WdError> {
+        self.cmd(
             "POST",
             "/execute/sync",
             Some(json!({"script": script, "args": args})),
@@ -293,7 +301,12 @@ impl WebDriver {
             })),
         )?;
         let v = self.cmd("GET", "/screenshot", None)?;
-        let png = decode_base64(v.as_str().unwrap_or_default());
+        let png = STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| WdError {
+                error: "base64".into(),
+                message: format!("the screenshot is not base64: {e}"),
+            })?;
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
@@ -375,28 +388,4 @@ fn wait_for_opt<T>(within: Duration, f: &mut dyn FnMut() -> Option<T>) -> Option
 /// Polls `f` until it returns `Some`, for at most `within`; panics naming `what` otherwise.
 pub fn wait_for<T>(what: &str, within: Duration, f: &mut dyn FnMut() -> Option<T>) -> T {
     wait_for_opt(within, f).unwrap_or_else(|| panic!("waited {within:?} for {what}"))
-}
-
-/// Decodes standard base64 (what WebDriver screenshots are in).
-fn decode_base64(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
 }
