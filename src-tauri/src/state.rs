@@ -114,10 +114,12 @@ impl App {
 /// read finds SQLite's cache warm (cold, it took ~20 ms of the cold start over 100,000
 /// incidents; docs/performance.md).
 fn warm_reader(live: &Arc<Live>) {
+    /// The rows of the list's first page: `PAGE_SIZE` in ui/src/lib/pager.ts, which names this.
+    const FIRST_PAGE_ROWS: u32 = 200;
     let live = Arc::clone(live);
     std::thread::spawn(move || {
         let first_page = IncidentQuery {
-            limit: 200,
+            limit: FIRST_PAGE_ROWS,
             ..IncidentQuery::default()
         };
         let _ = live.read(|d| d.incident_page(&first_page));

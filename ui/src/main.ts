@@ -14,15 +14,18 @@ async function start() {
   const target = document.getElementById("app");
   if (!target) return;
   // Asked at once, beside the startup check: the window then mounts with its rows, one layout
-  // and one paint, unless the page is slow (a blank window is worse than an empty list).
-  const firstPage = api.listIncidents(FIRST_PAGE).catch(() => null);
+  // and one paint, unless the page is slow (a blank window is worse than an empty list); then
+  // the list takes the page when it lands. Its failure is the list's to show.
+  const firstPage = api.listIncidents(FIRST_PAGE);
+  const arrived = firstPage.catch(() => null);
   const problem = await api.startupProblem().catch(toUiError);
   if (problem) {
     const { default: StartupProblem } = await import("./components/StartupProblem.svelte");
     mount(StartupProblem, { target, props: { problem } });
   } else {
     const slow = new Promise<null>((resolve) => setTimeout(() => resolve(null), 250));
-    mount(App, { target, props: { firstPage: await Promise.race([firstPage, slow]) } });
+    const early = await Promise.race([arrived, slow]);
+    mount(App, { target, props: { firstPage: early ?? firstPage } });
   }
 }
 

@@ -15,7 +15,7 @@ export interface PagerOptions {
 }
 
 export const NO_FILTERS: Filters = { status: null, severity: null, tenant_id: null, search: null };
-/** Rows per page, unless a pager is given another size. */
+/** Rows per page, unless a pager is given another size (`warm_reader` in src-tauri/src/state.rs reads as many). */
 export const PAGE_SIZE = 200;
 /** The query of the unfiltered list's first page. */
 export const FIRST_PAGE: IncidentQuery = { ...NO_FILTERS, offset: 0, limit: PAGE_SIZE };
@@ -77,8 +77,15 @@ export class IncidentPager {
     return [...this.pages.keys()].sort((a, b) => a - b);
   }
 
-  /** Takes the first page of the current filters, fetched before the pager existed. */
-  seed(first: IncidentPage): void {
+  /**
+   * Takes the first page of the current filters, asked for before the pager existed: here
+   * already, or on its way (then it is page 0's request, not asked for again).
+   */
+  seed(first: IncidentPage | Promise<IncidentPage>): void {
+    if (first instanceof Promise) {
+      void this.load(0, false, first);
+      return;
+    }
     this.total = first.total;
     this.pages.set(0, first.rows);
   }
@@ -121,12 +128,12 @@ export class IncidentPager {
     return Promise.all([...targets].map((p) => this.load(p, true))).then(() => undefined);
   }
 
-  private load(page: number, force = false): Promise<void> {
+  private load(page: number, force = false, asked?: Promise<IncidentPage>): Promise<void> {
     const existing = this.inflight.get(page);
     if (existing && !force) return existing;
     const gen = this.generation;
     const query: IncidentQuery = { ...this.filters, offset: page * this.pageSize, limit: this.pageSize };
-    const done = this.fetcher(query).then(
+    const done = (asked ?? this.fetcher(query)).then(
       (res) => {
         if (gen !== this.generation) return;
         if (this.inflight.get(page) === done) this.inflight.delete(page);

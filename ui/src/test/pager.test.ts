@@ -63,6 +63,20 @@ describe("IncidentPager", () => {
     expect(s.calls.map((c) => c.offset)).toEqual([0, 200]);
   });
 
+  it("takes a first page still on its way as page 0's request, without asking again", async () => {
+    const s = source(1_000);
+    const early = s.fetch(FIRST_PAGE);
+    const p = new IncidentPager(s.fetch);
+    p.seed(early);
+    void p.ensure(0, 30);
+    expect(s.calls).toHaveLength(1);
+    expect(p.row(0)).toBeUndefined();
+    await s.release();
+    expect(p.total).toBe(1_000);
+    expect(p.row(199)?.id).toBe(200);
+    expect(s.calls).toHaveLength(1);
+  });
+
   it("keeps a small cache and never drops the pages on screen", async () => {
     const s = source(100_000);
     const p = new IncidentPager(s.fetch, NO_FILTERS, { maxPages: 3 });
