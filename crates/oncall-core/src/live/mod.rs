@@ -189,7 +189,18 @@ impl Live {
         let _one_at_a_time = lock(&self.resolving);
         let config = self.config();
         let resolution = config.psa();
-        lock(&self.writer).configure(resolution.is_configured(), config.time_policy());
+        let configured = resolution.is_configured();
+        // Acknowledgements made while not configured never get a ticket: the log says when
+        // that starts and ends, and why.
+        if configured != (self.health() != PsaState::NotConfigured) {
+            match &resolution {
+                PsaResolution::NotConfigured(why) => {
+                    tracing::info!(target: "psa", "not configured, acknowledgements stay local: {why}");
+                }
+                _ => tracing::info!(target: "psa", "configured, acknowledgements make tickets"),
+            }
+        }
+        lock(&self.writer).configure(configured, config.time_policy());
         match &resolution {
             PsaResolution::NotConfigured(why) => {
                 self.set_health(PsaState::NotConfigured, Some(why))
