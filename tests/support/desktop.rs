@@ -492,9 +492,13 @@ impl App {
         if let Some(html) = self.wd.try_html() {
             let _ = std::fs::write(dir.join(format!("{name}.html")), html);
         }
-        let _ = std::fs::write(dir.join(format!("{name}.log")), self.log());
+        let log = self.log();
+        let _ = std::fs::write(dir.join(format!("{name}.log")), &log);
+        // CI keeps only what the run printed: the log's end goes there too.
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(60)..].join("\n");
         eprintln!(
-            "desktop: the window, its markup and the app's log are in {}",
+            "desktop: the window, its markup and the app's log are in {}; the log ends:\n{tail}",
             dir.display()
         );
     }
