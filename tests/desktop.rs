@@ -10,7 +10,7 @@ use std::{
 use oncall_e2e::{
     Desk, KEY, Sim,
     desktop::{App, Desktop, free_port, workspace_root},
-    webdriver::{WAIT, testid},
+    webdriver::{WAIT, key, testid},
 };
 use psa_sim::{SimConfig, TicketStatus};
 use serde_json::json;
@@ -220,6 +220,74 @@ fn an_incident_from_new_to_resolved_reaches_the_psa_once() {
     );
     assert_eq!(t.writes, t.applied_writes);
     assert_eq!(sim.tickets().len(), 1, "one ticket, not a second one");
+}
+
+#[test]
+fn a_technician_takes_an_incident_from_new_to_resolved_with_the_keyboard_alone() {
+    let Some(desktop) = desktop() else { return };
+    let sim = Sim::start();
+    let desk = desk_on(&sim);
+    let title = "Disk almost full on nas-02";
+    let id = desk.incident("acme", title, "high");
+    let app = desktop.launch(&desk);
+    let wd = &app.wd;
+    wd.wait_text("status-psa", "online");
+
+    // j selects the first incident; a acknowledges it.
+    wd.press(&[], "j");
+    wd.wait_text("detail-title", title);
+    wd.press(&[], "a");
+    let ticket_id = wd.wait_for("the PSA ticket id", WAIT, || {
+        let t = wd.text("psa-ticket-id");
+        t.starts_with("T-").then_some(t)
+    });
+    let t = wait_ticket(&sim, "the ticket", |t| t.ticket.id == ticket_id);
+    assert_eq!(t.ticket.priority, "P2", "high is P2");
+    assert_eq!(t.ticket.assigned_tech.as_deref(), Some("Dana"));
+
+    // n goes to the note box, Ctrl+Enter posts, Esc leaves the box.
+    wd.press(&[], "n");
+    assert_eq!(wd.focused().as_deref(), Some("note-input"));
+    wd.press(&[], "Freed 40 GB of old snapshots");
+    wd.press(&[key::CONTROL], &key::ENTER.to_string());
+    let note = wd.wait_for("the posted note", WAIT, || {
+        note_ids(&app).into_iter().next()
+    });
+    wd.wait_text(&note.replace("note-", "note-sync-"), "in PSA");
+    assert_eq!(wd.value("note-input"), "", "the box is empty once posted");
+    wd.press(&[], &key::ESCAPE.to_string());
+    assert_ne!(wd.focused().as_deref(), Some("note-input"));
+
+    // ? shows the shortcuts and Esc closes them; g s and g i move between views.
+    wd.press(&[], "?");
+    wd.el("shortcuts");
+    wd.press(&[], &key::ESCAPE.to_string());
+    wd.wait_until("the shortcuts closed", WAIT, || !wd.has("shortcuts"));
+    wd.press(&[], "gs");
+    wd.el("settings");
+    wd.press(&[], "gi");
+    wd.wait_text("detail-title", title);
+
+    // r opens the resolve dialog on its summary; Ctrl+Enter resolves.
+    wd.press(&[], "r");
+    wd.el("resolve-dialog");
+    assert_eq!(wd.focused().as_deref(), Some("resolve-summary"));
+    wd.press(&[], "Snapshots pruned, alert cleared");
+    wd.wait_until("the resolve preview", WAIT, || {
+        !wd.value("resolve-minutes").is_empty()
+    });
+    wd.press(&[key::CONTROL], &key::ENTER.to_string());
+    let t = wait_ticket(&sim, "the resolution", |t| t.ticket.resolution.is_some());
+    let resolution = t.ticket.resolution.as_ref().expect("resolution");
+    assert_eq!(
+        resolution.summary.as_deref(),
+        Some("Snapshots pruned, alert cleared")
+    );
+    assert_eq!(resolution.resolved_by, "Dana");
+    assert_eq!(t.ticket.status, TicketStatus::Completed);
+    let notes: Vec<&str> = t.ticket.notes.iter().map(|n| n.body.as_str()).collect();
+    assert_eq!(notes, ["Freed 40 GB of old snapshots"]);
+    assert_eq!(desk.json(&["incident", "show", &id])["status"], "resolved");
 }
 
 #[test]

@@ -199,6 +199,31 @@ impl WebDriver {
         });
     }
 
+    /// Presses `keys` one after another on whatever has the focus, as a person at the keyboard
+    /// would, with the keys in `held` (modifiers, [`key`]) held down around them.
+    pub fn press(&self, held: &[char], keys: &str) {
+        let mut actions = Vec::new();
+        let mut key =
+            |kind: &str, k: char| actions.push(json!({"type": kind, "value": k.to_string()}));
+        held.iter().for_each(|&k| key("keyDown", k));
+        for k in keys.chars() {
+            key("keyDown", k);
+            key("keyUp", k);
+        }
+        held.iter().rev().for_each(|&k| key("keyUp", k));
+        let keyboard = json!({"type": "key", "id": "keyboard", "actions": actions});
+        self.must("POST", "/actions", Some(json!({"actions": [keyboard]})));
+    }
+
+    /// The test id of the element that has the focus, if it has one.
+    pub fn focused(&self) -> Option<String> {
+        let id = self.script(
+            "return document.activeElement?.dataset?.testid ?? null;",
+            json!([]),
+        );
+        id.as_str().map(str::to_owned)
+    }
+
     /// Clears the element with this test id, then types `text` into it.
     pub fn fill(&self, id: &str, text: &str) {
         self.on_element(id, |e| {
@@ -388,4 +413,14 @@ fn wait_for_opt<T>(within: Duration, f: &mut dyn FnMut() -> Option<T>) -> Option
 /// Polls `f` until it returns `Some`, for at most `within`; panics naming `what` otherwise.
 pub fn wait_for<T>(what: &str, within: Duration, f: &mut dyn FnMut() -> Option<T>) -> T {
     wait_for_opt(within, f).unwrap_or_else(|| panic!("waited {within:?} for {what}"))
+}
+
+/// The WebDriver protocol's codes for keys that type no text, for [`WebDriver::press`].
+pub mod key {
+    /// Control.
+    pub const CONTROL: char = '\u{E009}';
+    /// Enter.
+    pub const ENTER: char = '\u{E007}';
+    /// Escape.
+    pub const ESCAPE: char = '\u{E00C}';
 }
