@@ -130,17 +130,21 @@ export const api = {
   uiPainted: (mark: string, atMs: number) => call<null>("ui_painted", { mark, atMs }),
 };
 
-let listPainted = false;
+let painted = false;
+let resolvePainted: () => void = () => {};
+/** Resolves once the first list is on screen: what can wait for it starts then. */
+export const listPainted = new Promise<void>((resolve) => (resolvePainted = resolve));
 
 /** Marks the first painted list once: performance.mark, then one line in the app's log. */
 export function markListPainted(): void {
-  if (listPainted) return;
-  listPainted = true;
+  if (painted) return;
+  painted = true;
   // The callback of the next frame runs before it paints; a task queued from it runs after.
   requestAnimationFrame(() =>
     setTimeout(() => {
       const mark = performance.mark("list-painted");
       api.uiPainted(mark.name, performance.timeOrigin + mark.startTime).catch(() => {});
+      resolvePainted();
     }),
   );
 }
