@@ -93,6 +93,14 @@ fn wait_ticket(
     }
 }
 
+/// The ticket is Completed, resolved by Dana with `summary`.
+fn assert_resolved_by_dana(t: &psa_sim::SimTicket, summary: &str) {
+    let resolution = t.ticket.resolution.as_ref().expect("resolution");
+    assert_eq!(resolution.summary.as_deref(), Some(summary));
+    assert_eq!(resolution.resolved_by, "Dana");
+    assert_eq!(t.ticket.status, TicketStatus::Completed);
+}
+
 /// Saves a README screenshot of what the app shows now.
 fn screenshot(app: &App, name: &str) {
     app.wd
@@ -205,13 +213,7 @@ fn an_incident_from_new_to_resolved_reaches_the_psa_once() {
     );
     assert_eq!(t.ticket.time_entries[0].minutes, minutes);
     assert_eq!(t.ticket.time_entries[0].technician, "Dana");
-    let resolution = t.ticket.resolution.as_ref().expect("resolution");
-    assert_eq!(
-        resolution.summary.as_deref(),
-        Some("Runaway process killed")
-    );
-    assert_eq!(resolution.resolved_by, "Dana");
-    assert_eq!(t.ticket.status, TicketStatus::Completed);
+    assert_resolved_by_dana(&t, "Runaway process killed");
     // Each write exactly once: one request per key, none replayed, none lost.
     assert!(
         t.idempotency_keys.values().all(|n| *n == 1),
@@ -278,13 +280,7 @@ fn a_technician_takes_an_incident_from_new_to_resolved_with_the_keyboard_alone()
     });
     wd.press(&[key::CONTROL], &key::ENTER.to_string());
     let t = wait_ticket(&sim, "the resolution", |t| t.ticket.resolution.is_some());
-    let resolution = t.ticket.resolution.as_ref().expect("resolution");
-    assert_eq!(
-        resolution.summary.as_deref(),
-        Some("Snapshots pruned, alert cleared")
-    );
-    assert_eq!(resolution.resolved_by, "Dana");
-    assert_eq!(t.ticket.status, TicketStatus::Completed);
+    assert_resolved_by_dana(&t, "Snapshots pruned, alert cleared");
     let notes: Vec<&str> = t.ticket.notes.iter().map(|n| n.body.as_str()).collect();
     assert_eq!(notes, ["Freed 40 GB of old snapshots"]);
     assert_eq!(desk.json(&["incident", "show", &id])["status"], "resolved");
